@@ -1,0 +1,222 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { EventEnvelope, LocalEventBus } from "./event-bus.js";
+import {
+  InvalidEventPatternError,
+  matchesEventPattern,
+  missingTestEventFields,
+  parseEventPattern,
+} from "./event-pattern.js";
+
+/** AWS's limit on one PutEvents request: 256 KB, counted as the EventBridge guide says. */
+export const MAX_PUT_EVENTS_BYTES = 256 * 1024;
+const MAX_ENTRIES = 10;
+
+class ServiceError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+interface PutEventsRequestEntry {
+  Source?: unknown;
+  DetailType?: unknown;
+  Detail?: unknown;
+  EventBusName?: unknown;
+  Resources?: unknown;
+  Time?: unknown;
+}
+
+type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
+
+function entrySize(entry: PutEventsRequestEntry): number {
+  const text = (value: unknown) => (typeof value === "string" ? Buffer.byteLength(value) : 0);
+  const resources = Array.isArray(entry.Resources) ? entry.Resources : [];
+  return (
+    (entry.Time === undefined ? 0 : 14) +
+    text(entry.Source) +
+    text(entry.DetailType) +
+    text(entry.Detail) +
+    resources.reduce<number>((sum, resource) => sum + text(resource), 0)
+  );
+}
+
+function invalidArgument(parameter: string): PutEventsResultEntry {
+  return {
+    ErrorCode: "InvalidArgument",
+    ErrorMessage: `Parameter ${parameter} is not valid. Reason: ${parameter} is a required argument.`,
+  };
+}
+
+function parseDetail(detail: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(detail);
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function eventTimeOf(time: unknown): Date | undefined {
+  // The SDK sends Time as epoch seconds; the CLI may send an ISO string.
+  if (typeof time === "number") return new Date(time * 1000);
+  if (typeof time === "string" && !Number.isNaN(Date.parse(time))) return new Date(time);
+  return undefined;
+}
+
+export interface PutEventsOutcome {
+  response: { FailedEntryCount: number; Entries: PutEventsResultEntry[] };
+  accepted: { eventBusName: string | undefined; event: EventEnvelope }[];
+}
+
+/** PutEvents with AWS's validation: whole-request errors throw, entry errors are returned. */
+export function putEvents(bus: LocalEventBus, body: { Entries?: unknown }): PutEventsOutcome {
+  const entries = body.Entries;
+  if (!Array.isArray(entries) || entries.length === 0) {
+    throw new ServiceError(
+      "ValidationException",
+      "1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null",
+    );
+  }
+  if (entries.length > MAX_ENTRIES) {
+    throw new ServiceError(
+      "ValidationException",
+      `1 validation error detected: Value '[PutEventsRequestEntry]' at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ENTRIES}`,
+    );
+  }
+  const typed = entries as PutEventsRequestEntry[];
+  if (typed.reduce((sum, entry) => sum + entrySize(entry), 0) > MAX_PUT_EVENTS_BYTES) {
+    throw new ServiceError(
+      "ValidationException",
+      "Total size of the entries in the request is over the limit.",
+    );
+  }
+  const accepted: PutEventsOutcome["accepted"] = [];
+  const results = typed.map((entry): PutEventsResultEntry => {
+    if (typeof entry.Source !== "string" || entry.Source === "") return invalidArgument("Source");
+    if (typeof entry.DetailType !== "string" || entry.DetailType === "") {
+      return invalidArgument("DetailType");
+    }
+    if (typeof entry.Detail !== "string" || entry.Detail === "") return invalidArgument("Detail");
+    const detail = parseDetail(entry.Detail);
+    if (detail === undefined) {
+      return { ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed." };
+    }
+    const time = eventTimeOf(entry.Time);
+    const event = bus.envelope({
+      source: entry.Source,
+      detailType: entry.DetailType,
+      detail,
+      resources: Array.isArray(entry.Resources) ? entry.Resources.map(String) : [],
+      ...(time === undefined ? {} : { time }),
+    });
+    const eventBusName = typeof entry.EventBusName === "string" ? entry.EventBusName : undefined;
+    accepted.push({ eventBusName, event });
+    return { EventId: event.id };
+  });
+  return {
+    response: {
+      FailedEntryCount: results.filter((result) => "ErrorCode" in result).length,
+      Entries: results,
+    },
+    accepted,
+  };
+}
+
+export function testEventPattern(body: { EventPattern?: unknown; Event?: unknown }): {
+  Result: boolean;
+} {
+  let pattern: Record<string, unknown>;
+  try {
+    pattern = parseEventPattern(body.EventPattern);
+  } catch (error) {
+    if (error instanceof InvalidEventPatternError) {
+      throw new ServiceError("InvalidEventPatternException", error.message);
+    }
+    throw error;
+  }
+  let event: unknown;
+  try {
+    event = JSON.parse(String(body.Event));
+  } catch {
+    throw new ServiceError("ValidationException", "Parameter Event is not valid.");
+  }
+  const missing = missingTestEventFields(event);
+  if (missing !== undefined) {
+    throw new ServiceError(
+      "ValidationException",
+      `Parameter Event is not valid. Reason: ${missing}`,
+    );
+  }
+  return { Result: matchesEventPattern(pattern, event) };
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function send(response: ServerResponse, status: number, body: unknown, errorType?: string): void {
+  response.writeHead(status, {
+    "content-type": "application/x-amz-json-1.1",
+    "x-amzn-requestid": crypto.randomUUID(),
+    ...(errorType === undefined ? {} : { "x-amzn-errortype": errorType }),
+  });
+  response.end(JSON.stringify(body));
+}
+
+/**
+ * EventBridge's API over AWS JSON 1.1 (POST /, X-Amz-Target: AWSEvents.<Operation>), so the
+ * AWS CLI and @aws-sdk/client-eventbridge work unchanged against it.
+ */
+export function createEventBridgeServer(busReady: Promise<LocalEventBus>): Server {
+  return createServer(async (request, response) => {
+    try {
+      if (request.method === "GET" && (request.url === "/" || request.url === "/health")) {
+        send(response, 200, { service: "EventBridge (kp-workflows local)", status: "ok" });
+        return;
+      }
+      const target = String(request.headers["x-amz-target"] ?? "");
+      const operation = target.startsWith("AWSEvents.")
+        ? target.slice("AWSEvents.".length)
+        : target;
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse((await readBody(request)) || "{}") as Record<string, unknown>;
+      } catch {
+        throw new ServiceError("SerializationException", "The request body is not valid JSON.");
+      }
+      switch (operation) {
+        case "PutEvents": {
+          // Requests that arrive while the app is still being synthesized wait for it.
+          const bus = await busReady;
+          const outcome = putEvents(bus, body);
+          for (const { eventBusName, event } of outcome.accepted) bus.publish(eventBusName, event);
+          send(response, 200, outcome.response);
+          return;
+        }
+        case "TestEventPattern":
+          send(response, 200, testEventPattern(body));
+          return;
+        default:
+          throw new ServiceError(
+            "UnknownOperationException",
+            `The local EventBridge supports PutEvents and TestEventPattern, not ${operation || "this request"}.`,
+          );
+      }
+    } catch (error) {
+      if (error instanceof ServiceError) {
+        send(response, error.status, { __type: error.type, message: error.message }, error.type);
+        return;
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      send(response, 500, { __type: "InternalException", message }, "InternalException");
+    }
+  });
+}

@@ -1,0 +1,173 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import type { Server } from "node:http";
+import { join } from "node:path";
+import { type LocalSystem, loadLocalSystem } from "./cloud-assembly.js";
+import { DeadLetterQueues } from "./dead-letters.js";
+import { createTables, localDynamoDbClient, startDynamoDb } from "./dynamodb.js";
+import { type DeliveryReport, LocalEventBus } from "./event-bus.js";
+import { createEventBridgeServer } from "./eventbridge-server.js";
+import { LambdaService } from "./lambda-service.js";
+import { close, listen } from "./listen.js";
+import { startSes } from "./ses.js";
+import { ensureCloudAssembly } from "./synth.js";
+
+export interface LocalRuntimeOptions {
+  projectDir: string;
+  /** Where state lives (git-ignored): dynalite's data, dead letters, runtime.json. */
+  dataDir: string;
+  /** The cloud assembly to run; synthesized from the project when its sources changed. */
+  assemblyDir?: string;
+  host?: string;
+  ports?: { eventBridge?: number; ses?: number; dynamodb?: number };
+  region?: string;
+  account?: string;
+  retryDelaysMs?: number[];
+  concurrency?: number;
+  log?: (line: string) => void;
+  /** Print what the functions log (Powertools' JSON lines). */
+  functionLogs?: boolean;
+}
+
+export interface RuntimeDescription {
+  eventBridgeEndpoint: string;
+  sesEndpoint: string;
+  dynamodbEndpoint: string;
+  region: string;
+  eventBusNames: string[];
+  tables: Record<string, string>;
+  outputs: Record<string, string>;
+}
+
+export interface LocalRuntime {
+  description: RuntimeDescription;
+  system: LocalSystem;
+  eventBus: LocalEventBus;
+  lambda: LambdaService;
+  deadLetters: DeadLetterQueues;
+  timings: { synthMs: number; readyMs: number; synthesized: boolean };
+  /** Resolves once every event put so far has been handled, retries included. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_PORTS = { eventBridge: 4010, ses: 8005, dynamodb: 4567 };
+
+function describeDelivery(report: DeliveryReport): string {
+  const { result } = report;
+  const head = `${report.functionName} ← ${report.event["detail-type"]} ${report.event.id}`;
+  if (!result.ok) {
+    return `✗ ${head} attempt ${report.attempt}: ${result.error.errorType}: ${result.error.errorMessage}`;
+  }
+  const outcome = result.result as { status?: string; reason?: string } | null;
+  if (outcome?.status === "rejected") return `! ${head} rejected: ${outcome.reason}`;
+  return `✓ ${head} (${Math.round(result.durationMs)} ms)`;
+}
+
+/**
+ * The whole system on this machine: dynalite, aws-ses-v2-local, an EventBridge endpoint, and
+ * the functions and rules of the same cloud assembly ops deploy.
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const started = performance.now();
+  const log = options.log ?? (() => undefined);
+  const host = options.host ?? "127.0.0.1";
+  const ports = { ...DEFAULT_PORTS, ...options.ports };
+  const region = options.region ?? "eu-central-1";
+  const account = options.account ?? "000000000000";
+  const assemblyDir = options.assemblyDir ?? join(options.dataDir, "cdk.out");
+  mkdirSync(options.dataDir, { recursive: true });
+
+  const servers: Server[] = [];
+  try {
+    const dynamodb = await startDynamoDb({
+      host,
+      port: ports.dynamodb,
+      dataDir: join(options.dataDir, "dynamodb"),
+    });
+    servers.push(dynamodb.server);
+    const ses = await startSes({ host, port: ports.ses });
+    servers.push(ses.server);
+    let busStarted: (bus: LocalEventBus) => void = () => undefined;
+    const busReady = new Promise<LocalEventBus>((resolve) => {
+      busStarted = resolve;
+    });
+    const eventBridgeServer = createEventBridgeServer(busReady);
+    const eventBridgeEndpoint = await listen(eventBridgeServer, host, ports.eventBridge);
+    servers.push(eventBridgeServer);
+    log(
+      `listening: EventBridge ${eventBridgeEndpoint}, SES ${ses.endpoint}, DynamoDB ${dynamodb.endpoint}`,
+    );
+
+    const synth = await ensureCloudAssembly(options.projectDir, assemblyDir, log);
+    const system = loadLocalSystem(assemblyDir, { account, region });
+    const dynamoClient = localDynamoDbClient(dynamodb.endpoint, region);
+    await createTables(dynamoClient, system.tables);
+    dynamoClient.destroy();
+
+    const lambda = new LambdaService(new Map(system.functions.map((fn) => [fn.arn, fn])), {
+      concurrency: options.concurrency ?? 2,
+      baseEnvironment: {
+        AWS_REGION: region,
+        AWS_DEFAULT_REGION: region,
+        AWS_ACCESS_KEY_ID: "local",
+        AWS_SECRET_ACCESS_KEY: "local",
+        AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+        AWS_ENDPOINT_URL_SES: ses.endpoint,
+        AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+        TZ: ":UTC",
+        // Lambda runs Node.js 22, where the SDK has nothing to warn about.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",
+        LAMBDA_TASK_ROOT: assemblyDir,
+      },
+      onLog: (functionName, line) => {
+        if (options.functionLogs) log(`  [${functionName}] ${line}`);
+      },
+    });
+    const deadLetters = new DeadLetterQueues(join(options.dataDir, "dead-letters"), system.queues);
+    const eventBus = new LocalEventBus(system, lambda, deadLetters, {
+      account,
+      region,
+      retryDelaysMs: options.retryDelaysMs ?? [1000, 2000],
+      onDelivery: (report) => log(describeDelivery(report)),
+      onDeadLetter: (message) => log(`✗ ${message}`),
+      onUnknownBus: (bus) => log(`! event for bus "${bus}" dropped: no such bus (as AWS does)`),
+    });
+    busStarted(eventBus);
+
+    const description: RuntimeDescription = {
+      eventBridgeEndpoint,
+      sesEndpoint: ses.endpoint,
+      dynamodbEndpoint: dynamodb.endpoint,
+      region,
+      eventBusNames: system.eventBuses,
+      tables: Object.fromEntries(system.tables.map((table) => [table.logicalId, table.tableName])),
+      outputs: system.outputs,
+    };
+    writeFileSync(
+      join(options.dataDir, "runtime.json"),
+      `${JSON.stringify(description, null, 2)}\n`,
+    );
+
+    return {
+      description,
+      system,
+      eventBus,
+      lambda,
+      deadLetters,
+      timings: {
+        synthMs: synth.durationMs,
+        synthesized: synth.synthesized,
+        readyMs: performance.now() - started,
+      },
+      idle: () => eventBus.idle(),
+      async stop() {
+        await lambda.stop();
+        await Promise.all(servers.map(close));
+      },
+    };
+  } catch (error) {
+    await Promise.all(servers.map(close));
+    throw error;
+  }
+}

@@ -1,0 +1,66 @@
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+
+/** What the cloud assembly is built from: a change to any of these means synthesizing again. */
+const SOURCES = ["infra", "functions", "shared", "cdk.json", "package-lock.json", "tsconfig.json"];
+const STAMP = ".kp-sources.sha256";
+
+function filesUnder(path: string): string[] {
+  if (!existsSync(path)) return [];
+  if (statSync(path).isFile()) return [path];
+  return readdirSync(path, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => filesUnder(join(path, entry.name)));
+}
+
+export function sourceHash(projectDir: string): string {
+  const hash = createHash("sha256");
+  for (const file of SOURCES.flatMap((source) => filesUnder(join(projectDir, source)))) {
+    hash.update(relative(projectDir, file)).update("\0").update(readFileSync(file)).update("\0");
+  }
+  return hash.digest("hex");
+}
+
+export class SynthesisFailed extends Error {
+  override name = "SynthesisFailed";
+}
+
+/**
+ * Synthesizes the CDK app (`cdk synth`, exactly as ops do before a deploy) into `assemblyDir`,
+ * unless the assembly there was built from the same sources.
+ */
+export async function ensureCloudAssembly(
+  projectDir: string,
+  assemblyDir: string,
+  log: (line: string) => void = () => undefined,
+): Promise<{ synthesized: boolean; durationMs: number }> {
+  const started = performance.now();
+  const hash = sourceHash(projectDir);
+  const stampFile = join(assemblyDir, STAMP);
+  if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === hash) {
+    return { synthesized: false, durationMs: performance.now() - started };
+  }
+  log(`synthesizing the CDK app into ${relative(projectDir, assemblyDir) || assemblyDir} ...`);
+  const cdk = join(projectDir, "node_modules", ".bin", "cdk");
+  const output: Buffer[] = [];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(cdk, ["synth", "--quiet", "--output", assemblyDir], {
+      cwd: projectDir,
+      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: "true", CDK_DISABLE_CLI_TELEMETRY: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.on("data", (chunk: Buffer) => output.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => output.push(chunk));
+    child.on("error", reject);
+    child.on("close", resolve);
+  });
+  if (code !== 0) {
+    throw new SynthesisFailed(
+      `cdk synth failed (exit ${code}):\n${Buffer.concat(output).toString()}`,
+    );
+  }
+  writeFileSync(stampFile, hash);
+  return { synthesized: true, durationMs: performance.now() - started };
+}

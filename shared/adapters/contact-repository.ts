@@ -1,0 +1,151 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from "@aws-sdk/lib-dynamodb";
+import {
+  type Contact,
+  type ContactGroup,
+  type ContactRepository,
+  contactGroup,
+  type SaveOutcome,
+} from "../domain/contacts.js";
+import { isConditionalCheckFailed, pages } from "./dynamodb-client.js";
+import { AUDIENCE_INDEX, keys } from "./table-keys.js";
+
+const CONTACT_FIELDS = [
+  "contactId",
+  "name",
+  "email",
+  "memberState",
+  "organisation",
+  "roles",
+  "language",
+  "timeZone",
+  "reminders",
+  "updatedAt",
+] as const;
+
+function toContact(item: Record<string, unknown>): Contact {
+  const contact: Record<string, unknown> = {};
+  for (const field of CONTACT_FIELDS) {
+    if (item[field] !== undefined) contact[field] = item[field];
+  }
+  return contact as unknown as Contact;
+}
+
+function isTombstone(item: Record<string, unknown> | undefined): boolean {
+  return item?.removedAt !== undefined;
+}
+
+export class DynamoContactRepository implements ContactRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async save(contact: Contact): Promise<SaveOutcome> {
+    const group = contactGroup(contact);
+    const representing = contact.memberState ?? contact.organisation ?? "";
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.contact(contact.contactId),
+            ...keys.contactAudience(group, representing, contact.contactId),
+            ...contact,
+          },
+          // Newer wins: neither an older change nor one sent before the removal is applied.
+          ConditionExpression:
+            "attribute_not_exists(pk) OR updatedAt <= :eventTime OR removedAt <= :eventTime",
+          ExpressionAttributeValues: { ":eventTime": contact.updatedAt },
+        }),
+      );
+      return { saved: true };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      const stored = await this.getItem(contact.contactId);
+      return {
+        saved: false,
+        removed: isTombstone(stored),
+        laterChangeAt: String(stored?.removedAt ?? stored?.updatedAt ?? ""),
+      };
+    }
+  }
+
+  async erase(
+    contactId: string,
+    removedAt: string,
+  ): Promise<"erased" | "already-removed" | "unknown"> {
+    const { Attributes: previous } = await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.contact(contactId), contactId, removedAt },
+        ReturnValues: "ALL_OLD",
+      }),
+    );
+    if (previous === undefined) return "unknown";
+    return isTombstone(previous) ? "already-removed" : "erased";
+  }
+
+  async get(contactId: string): Promise<Contact | undefined> {
+    const item = await this.getItem(contactId);
+    return item === undefined || isTombstone(item) ? undefined : toContact(item);
+  }
+
+  /** Contacts of the given groups, optionally only those of some member states. */
+  async listGroups(groups: readonly ContactGroup[], memberStates?: readonly string[]) {
+    const contacts: Contact[] = [];
+    for (const group of groups) {
+      const prefixes =
+        group === "member-state" && memberStates !== undefined
+          ? memberStates.map((code) => `${code}#`)
+          : [undefined];
+      for (const prefix of prefixes) {
+        contacts.push(...(await this.queryGroup(group, prefix)));
+      }
+    }
+    return contacts;
+  }
+
+  list(): Promise<Contact[]> {
+    return this.listGroups(["member-state", "secretariat", "partner"]);
+  }
+
+  private async queryGroup(group: ContactGroup, prefix: string | undefined): Promise<Contact[]> {
+    const contacts: Contact[] = [];
+    const query = (startKey: Record<string, unknown> | undefined) =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: AUDIENCE_INDEX,
+          KeyConditionExpression:
+            prefix === undefined
+              ? "gsi1pk = :group"
+              : "gsi1pk = :group AND begins_with(gsi1sk, :prefix)",
+          ExpressionAttributeValues: {
+            ":group": `AUDIENCE#${group}`,
+            ...(prefix === undefined ? {} : { ":prefix": prefix }),
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+    for await (const page of pages(query)) {
+      contacts.push(...(page.Items ?? []).map(toContact));
+    }
+    return contacts;
+  }
+
+  private async getItem(contactId: string): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.contact(contactId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item;
+  }
+}

@@ -1,0 +1,85 @@
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { erasePersonalData } from "../domain/personal-data.js";
+import type { RejectedEvent, RejectionRepository } from "../domain/rejections.js";
+import { pages } from "./dynamodb-client.js";
+import { keys } from "./table-keys.js";
+
+function toRejectedEvent(item: Record<string, unknown>): RejectedEvent {
+  const { pk: _pk, sk: _sk, ...rejected } = item;
+  return rejected as unknown as RejectedEvent;
+}
+
+export class DynamoRejectionRepository implements RejectionRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async record(rejected: RejectedEvent): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.rejected(rejected.eventTime, rejected.eventId), ...rejected },
+      }),
+    );
+  }
+
+  /** Newest first. */
+  async list(options: { limit?: number } = {}): Promise<RejectedEvent[]> {
+    const rejected: RejectedEvent[] = [];
+    const query = (startKey: Record<string, unknown> | undefined) =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.rejectedPartition },
+          ScanIndexForward: false,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+    for await (const page of pages(query)) {
+      rejected.push(...(page.Items ?? []).map(toRejectedEvent));
+      if (options.limit !== undefined && rejected.length >= options.limit) {
+        return rejected.slice(0, options.limit);
+      }
+    }
+    return rejected;
+  }
+
+  async eraseContact(contactId: string): Promise<number> {
+    let erased = 0;
+    const query = (startKey: Record<string, unknown> | undefined) =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk",
+          FilterExpression: "contactId = :contactId AND attribute_not_exists(erasedAt)",
+          ExpressionAttributeValues: { ":pk": keys.rejectedPartition, ":contactId": contactId },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+    for await (const page of pages(query)) {
+      for (const item of page.Items ?? []) {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: item.pk, sk: item.sk },
+            UpdateExpression: "SET #event = :event, erasedAt = :now",
+            ExpressionAttributeNames: { "#event": "event" },
+            ExpressionAttributeValues: {
+              ":event": erasePersonalData(item.event),
+              ":now": new Date().toISOString(),
+            },
+          }),
+        );
+        erased += 1;
+      }
+    }
+    return erased;
+  }
+}

@@ -1,0 +1,81 @@
+import type { ContactRemovedDetail, ContactUpsertedDetail } from "../contract/index.js";
+import { findMemberState, findOrganisation } from "../reference/index.js";
+import { EventRejected, type RejectionRepository } from "./rejections.js";
+
+/** A person who receives notices, as stored. */
+export interface Contact extends ContactUpsertedDetail {
+  /** The time of the event that last changed the contact. */
+  updatedAt: string;
+}
+
+/** Which audiences a contact belongs to follows from whom they represent. */
+export type ContactGroup = "member-state" | "secretariat" | "partner";
+
+export function contactGroup(contact: Pick<Contact, "memberState" | "organisation">): ContactGroup {
+  if (contact.memberState !== undefined) return "member-state";
+  const organisation = findOrganisation(contact.organisation ?? "");
+  return organisation?.kind === "secretariat" ? "secretariat" : "partner";
+}
+
+/** Who the contact represents, in the secretariat's words: "Germany" or "IOM". */
+export function representing(contact: Pick<Contact, "memberState" | "organisation">): string {
+  if (contact.memberState !== undefined) {
+    return findMemberState(contact.memberState)?.name ?? contact.memberState;
+  }
+  return contact.organisation ?? "";
+}
+
+export type SaveOutcome =
+  | { saved: true }
+  | { saved: false; laterChangeAt: string; removed: boolean };
+
+export interface ContactRepository {
+  /** Stores the contact unless a later change (or a later removal) is already stored. */
+  save(contact: Contact): Promise<SaveOutcome>;
+  /** Erases name and email, leaving a tombstone that keeps only the id and the time of removal. */
+  erase(contactId: string, removedAt: string): Promise<"erased" | "already-removed" | "unknown">;
+  get(contactId: string): Promise<Contact | undefined>;
+  list(): Promise<Contact[]>;
+}
+
+/**
+ * Contact Upserted:
+ * 1. the detail is already valid and has the contract's defaults (language, time zone, reminders);
+ * 2. store it, unless a later change to the same contact was stored first (EventBridge does not
+ *    promise order), or the contact was removed after this event was sent: a late redelivery
+ *    must not bring erased personal data back.
+ */
+export async function upsertContact(
+  detail: ContactUpsertedDetail,
+  context: { contacts: ContactRepository; eventTime: string },
+): Promise<Contact> {
+  const contact: Contact = { ...detail, updatedAt: context.eventTime };
+  const outcome = await context.contacts.save(contact);
+  if (!outcome.saved) {
+    throw new EventRejected(
+      outcome.removed
+        ? `Contact ${detail.contactId} was removed at ${outcome.laterChangeAt}, after this event was sent at ${context.eventTime}; put it again to add the contact back.`
+        : `Contact ${detail.contactId} was changed by a later event (at ${outcome.laterChangeAt}); this older change was not applied.`,
+      outcome.removed,
+    );
+  }
+  return contact;
+}
+
+/**
+ * Contact Removed:
+ * 1. erase the contact's name and email (a tombstone keeps only the id and the time);
+ * 2. erase them from every rejected event about the contact as well.
+ * Removing a contact twice is harmless (EventBridge may deliver twice); removing an id that was
+ * never stored anywhere is rejected, so the officer learns of a mistyped id.
+ */
+export async function removeContact(
+  detail: ContactRemovedDetail,
+  context: { contacts: ContactRepository; rejections: RejectionRepository; eventTime: string },
+): Promise<void> {
+  const outcome = await context.contacts.erase(detail.contactId, context.eventTime);
+  const erasedRejections = await context.rejections.eraseContact(detail.contactId);
+  if (outcome === "unknown" && erasedRejections === 0) {
+    throw new EventRejected(`There is no contact ${detail.contactId} to remove.`);
+  }
+}

@@ -1,0 +1,20 @@
+/** What of a contact's detail is not personal data and may stay after erasure. */
+const NON_PERSONAL_FIELDS = new Set([
+  "contactId",
+  "memberState",
+  "organisation",
+  "roles",
+  "language",
+  "timeZone",
+  "reminders",
+]);
+
+/** The event with every field of its detail that may hold personal data removed and named. */
+export function erasePersonalData(event: unknown): unknown {
+  if (typeof event !== "object" || event === null) return event;
+  const { detail, ...envelope } = event as Record<string, unknown>;
+  if (typeof detail !== "object" || detail === null) return { ...envelope, detail };
+  const kept = Object.entries(detail).filter(([field]) => NON_PERSONAL_FIELDS.has(field));
+  const erased = Object.keys(detail).filter((field) => !NON_PERSONAL_FIELDS.has(field));
+  return { ...envelope, detail: { ...Object.fromEntries(kept), erased } };
+}

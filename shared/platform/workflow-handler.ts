@@ -1,0 +1,123 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { EventBridgeSchema } from "@aws-lambda-powertools/parser/schemas/eventbridge";
+import middy from "@middy/core";
+import type { Context } from "aws-lambda";
+import type { z } from "zod";
+import type { ContractEvent } from "../contract/common.js";
+import { erasePersonalData } from "../domain/personal-data.js";
+import { EventRejected, type RejectionRepository } from "../domain/rejections.js";
+
+export type EventBridgeEnvelope = z.infer<typeof EventBridgeSchema>;
+
+/** The event did not come the way the rules route it: a deployment fault, not bad input. */
+export class UnroutableEvent extends Error {
+  override name = "UnroutableEvent";
+}
+
+export type WorkflowOutcome = { status: "done" } | { status: "rejected"; reason: string };
+
+/** "detail.email: must be an email address; detail.roles.0: ..." */
+export function describeIssues(error: z.ZodError, prefix = "detail"): string {
+  return error.issues
+    .map((issue) => {
+      const missing = issue.code === "invalid_type" && issue.message.endsWith("received undefined");
+      return `${[prefix, ...issue.path.map(String)].join(".")}: ${missing ? "is required" : issue.message}`;
+    })
+    .join("; ");
+}
+
+function contactIdOf(detail: unknown): string | undefined {
+  if (typeof detail !== "object" || detail === null) return undefined;
+  const { contactId } = detail as Record<string, unknown>;
+  return typeof contactId === "string" ? contactId : undefined;
+}
+
+export interface WorkflowDependencies {
+  rejections: RejectionRepository;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/**
+ * Records an event the contract does not accept, with a reason an officer can read.
+ * Retrying would not change the verdict, so the invocation then succeeds.
+ */
+export async function rejectEvent(
+  envelope: EventBridgeEnvelope,
+  reason: string,
+  dependencies: WorkflowDependencies,
+  options: { erasePersonalData?: boolean } = {},
+): Promise<WorkflowOutcome> {
+  const contactId = contactIdOf(envelope.detail);
+  await dependencies.rejections.record({
+    eventId: envelope.id,
+    eventTime: envelope.time,
+    rejectedAt: (dependencies.now?.() ?? new Date()).toISOString(),
+    source: envelope.source,
+    detailType: envelope["detail-type"],
+    reason,
+    event: options.erasePersonalData ? erasePersonalData(envelope) : envelope,
+    ...(contactId === undefined ? {} : { contactId }),
+  });
+  dependencies.logger.warn("Event rejected", {
+    eventId: envelope.id,
+    detailType: envelope["detail-type"],
+    reason,
+  });
+  return { status: "rejected", reason };
+}
+
+/**
+ * The Lambda handler of one workflow: an EventBridge target for one detail-type.
+ * 1. check the envelope is EventBridge's and carries this workflow's detail-type;
+ * 2. validate the detail against the contract: invalid → recorded as rejected, nothing changes;
+ * 3. run the use case: a rule of the contract that refuses the event → recorded as rejected;
+ * 4. any other error is thrown, so Lambda's retries and the dead-letter queue apply.
+ */
+export function workflowHandler<Schema extends z.ZodType>(
+  contractEvent: ContractEvent<Schema>,
+  run: (detail: z.output<Schema>, envelope: EventBridgeEnvelope) => Promise<unknown>,
+  dependencies: WorkflowDependencies,
+) {
+  const { logger } = dependencies;
+  return middy<unknown, WorkflowOutcome, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event) => {
+      const envelope = EventBridgeSchema.safeParse(event);
+      if (!envelope.success) {
+        throw new UnroutableEvent(
+          `Not an EventBridge event: ${describeIssues(envelope.error, "event")}`,
+        );
+      }
+      const received = envelope.data;
+      if (
+        received.source !== contractEvent.source ||
+        received["detail-type"] !== contractEvent.detailType
+      ) {
+        throw new UnroutableEvent(
+          `This function handles ${contractEvent.source} "${contractEvent.detailType}", not ${received.source} "${received["detail-type"]}"`,
+        );
+      }
+      logger.appendKeys({ eventId: received.id, detailType: received["detail-type"] });
+      const detail = contractEvent.schema.safeParse(received.detail);
+      if (!detail.success) {
+        return rejectEvent(received, describeIssues(detail.error), dependencies);
+      }
+      try {
+        await run(detail.data, received);
+      } catch (error) {
+        if (error instanceof EventRejected) {
+          return rejectEvent(received, error.message, dependencies, {
+            erasePersonalData: error.erasePersonalData,
+          });
+        }
+        logger.error("Workflow failed; Lambda will retry, then send the event to the DLQ", {
+          error,
+        });
+        throw error;
+      }
+      logger.info("Event processed");
+      return { status: "done" };
+    });
+}
