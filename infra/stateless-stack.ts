@@ -64,7 +64,7 @@ export class StatelessStack extends Stack {
           "AWSLambdaBasicExecutionRole only lets a function write its own logs; it is AWS's documented minimum.",
       },
       {
-        id: "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+        id: "AwsSolutions-IAM5[Resource::*]",
         reason: "X-Ray's PutTraceSegments and PutTelemetryRecords take no resource.",
       },
       {

@@ -17,6 +17,8 @@ export interface LocalRuntimeOptions {
   dataDir: string;
   /** The cloud assembly to run; synthesized from the project when its sources changed. */
   assemblyDir?: string;
+  /** False runs the assembly as it is (a prebuilt one), without synthesizing. */
+  synthesize?: boolean;
   host?: string;
   ports?: { eventBridge?: number; ses?: number; dynamodb?: number };
   region?: string;
@@ -98,7 +100,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       `listening: EventBridge ${eventBridgeEndpoint}, SES ${ses.endpoint}, DynamoDB ${dynamodb.endpoint}`,
     );
 
-    const synth = await ensureCloudAssembly(options.projectDir, assemblyDir, log);
+    const synth =
+      options.synthesize === false
+        ? { synthesized: false, durationMs: 0 }
+        : await ensureCloudAssembly(options.projectDir, assemblyDir, log);
     const system = loadLocalSystem(assemblyDir, { account, region });
     const dynamoClient = localDynamoDbClient(dynamodb.endpoint, region);
     await createTables(dynamoClient, system.tables);

@@ -1,0 +1,130 @@
+import { App } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "../../infra/app.js";
+import { CONTRACT_EVENTS, DETAIL_TYPES, SOURCE } from "../../shared/contract/index.js";
+
+describe("the CDK app", () => {
+  let app: App;
+  let stateful: Template;
+  let stateless: Template;
+
+  beforeAll(() => {
+    app = new App({ context: { eventBusName: "khartoum-process" } });
+    const stacks = buildApp(app);
+    stateful = Template.fromStack(stacks.stateful);
+    stateless = Template.fromStack(stacks.stateless);
+  });
+
+  it("keeps the table with point-in-time recovery, deletion protection and the audience index", () => {
+    stateful.hasResource("AWS::DynamoDB::Table", {
+      DeletionPolicy: "Retain",
+      Properties: Match.objectLike({
+        BillingMode: "PAY_PER_REQUEST",
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: "audience" })],
+      }),
+    });
+  });
+
+  it("names the bus khartoum-process and archives every secretariat event for replay", () => {
+    stateful.hasResourceProperties("AWS::Events::EventBus", { Name: "khartoum-process" });
+    stateful.hasResourceProperties("AWS::Events::Archive", {
+      EventPattern: { source: [SOURCE] },
+      RetentionDays: 365,
+    });
+  });
+
+  it("takes another bus name from the eventBusName context", () => {
+    const other = buildApp(new App({ context: { eventBusName: "kp-staging" } }));
+    Template.fromStack(other.stateful).hasResourceProperties("AWS::Events::EventBus", {
+      Name: "kp-staging",
+    });
+  });
+
+  it("has two encrypted, TLS-only dead-letter queues, each with an alarm", () => {
+    stateful.resourceCountIs("AWS::SQS::Queue", 2);
+    stateful.allResourcesProperties("AWS::SQS::Queue", {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1209600,
+    });
+    stateful.resourceCountIs("AWS::CloudWatch::Alarm", 2);
+    stateful.hasResourceProperties("AWS::SQS::QueuePolicy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: "sqs:SendMessage",
+            Principal: { Service: "events.amazonaws.com" },
+            Condition: { ArnLike: { "aws:SourceArn": Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it("routes each contact detail-type to its function by source and detail-type", () => {
+    for (const detailType of ["Contact Upserted", "Contact Removed"]) {
+      stateless.hasResourceProperties("AWS::Events::Rule", {
+        EventPattern: { source: [SOURCE], "detail-type": [detailType] },
+      });
+    }
+  });
+
+  it("routes a detail-type outside the contract to the rejection recorder", () => {
+    stateless.hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: { source: [SOURCE], "detail-type": [{ "anything-but": DETAIL_TYPES }] },
+    });
+    expect(DETAIL_TYPES).toHaveLength(CONTRACT_EVENTS.length);
+  });
+
+  it("gives every rule target an explicit retry policy and a dead-letter queue", () => {
+    const rules = stateless.findResources("AWS::Events::Rule");
+    expect(Object.keys(rules).length).toBeGreaterThanOrEqual(3);
+    for (const rule of Object.values(rules)) {
+      for (const target of rule.Properties.Targets) {
+        expect(target.RetryPolicy).toEqual({
+          MaximumRetryAttempts: 185,
+          MaximumEventAgeInSeconds: 86400,
+        });
+        expect(target.DeadLetterConfig.Arn).toBeDefined();
+      }
+    }
+  });
+
+  it("runs every function on Node.js 22, arm64, with tracing, a DLQ and two async retries", () => {
+    const functions = stateless.findResources("AWS::Lambda::Function");
+    expect(Object.keys(functions).length).toBeGreaterThanOrEqual(3);
+    for (const fn of Object.values(functions)) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: "nodejs22.x",
+        Architectures: ["arm64"],
+        TracingConfig: { Mode: "Active" },
+        DeadLetterConfig: { TargetArn: expect.anything() },
+      });
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        TABLE_NAME: expect.anything(),
+        POWERTOOLS_SERVICE_NAME: expect.any(String),
+        NODE_OPTIONS: "--enable-source-maps",
+      });
+    }
+    stateless.allResourcesProperties("AWS::Lambda::EventInvokeConfig", {
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 21600,
+    });
+  });
+
+  it("grants the functions the table's items and only the audience index, without wildcards", () => {
+    const policies = JSON.stringify(stateless.findResources("AWS::IAM::Policy"));
+    expect(policies).toContain("/index/audience");
+    expect(policies).not.toContain("/index/*");
+  });
+
+  it("passes cdk-nag's AwsSolutions checks, every acknowledgement with its reason", () => {
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+
+    expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+});
