@@ -35,6 +35,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
 /** Detail fields whose flag value is a comma-separated list, or a yes/no. */
 const LIST_FIELDS = new Set(["roles", "audience.countries"]);
 const BOOLEAN_FIELDS = new Set(["reminders"]);
+/** Keys that would reach Object.prototype instead of the detail. */
+const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
 /** `--venue.city Berlin --roles focal-point,observer` → { venue: { city: "Berlin" }, roles: [...] } */
 export function detailFromFlags(flags: Map<string, string | true>): Record<string, unknown> {
@@ -52,6 +54,7 @@ export function detailFromFlags(flags: Map<string, string | true>): Record<strin
             ? raw === "true"
             : raw;
     const keys = path.split(".");
+    if (keys.some((key) => UNSAFE_KEYS.has(key))) throw new Error(`--${path} is not a field`);
     let node = detail;
     for (const key of keys.slice(0, -1)) {
       const child = node[key];

@@ -97,7 +97,9 @@ function eventsFromFile(file: string, detailType: string | undefined): EventToPu
 
 async function put(args: ParsedArgs, target: () => Target, io: Io, json: boolean): Promise<number> {
   const file = args.flags.get("file");
+  const dryRun = args.flags.get("dry-run") === true;
   args.flags.delete("file");
+  args.flags.delete("dry-run");
   const detailType =
     args.positionals[1] === undefined ? undefined : resolveDetailType(args.positionals[1]);
   let events: EventToPut[];
@@ -131,7 +133,7 @@ async function put(args: ParsedArgs, target: () => Target, io: Io, json: boolean
     }
     return 1;
   }
-  if (args.flags.get("dry-run") === true) {
+  if (dryRun) {
     io.out(
       json
         ? JSON.stringify({ valid: events.length })

@@ -148,10 +148,7 @@ export function testEventPattern(body: { EventPattern?: unknown; Event?: unknown
   }
   const missing = missingTestEventFields(event);
   if (missing !== undefined) {
-    throw new ServiceError(
-      "ValidationException",
-      `Parameter Event is not valid. Reason: ${missing}`,
-    );
+    throw new ServiceError("ValidationException", missing);
   }
   return { Result: matchesEventPattern(pattern, event) };
 }

@@ -79,15 +79,20 @@ export class DynamoContactRepository implements ContactRepository {
     contactId: string,
     removedAt: string,
   ): Promise<"erased" | "already-removed" | "unknown"> {
-    const { Attributes: previous } = await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...keys.contact(contactId), contactId, removedAt },
-        ReturnValues: "ALL_OLD",
-      }),
-    );
-    if (previous === undefined) return "unknown";
-    return isTombstone(previous) ? "already-removed" : "erased";
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.contact(contactId), contactId, removedAt },
+          // Nothing is written for an unknown id, and a tombstone keeps its first removal time.
+          ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(removedAt)",
+        }),
+      );
+      return "erased";
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      return (await this.getItem(contactId)) === undefined ? "unknown" : "already-removed";
+    }
   }
 
   async get(contactId: string): Promise<Contact | undefined> {

@@ -54,9 +54,20 @@ export function isTimeZone(value: string): boolean {
   }
 }
 
-export const timeZone = z.string().refine(isTimeZone, {
-  error: (issue) => `${JSON.stringify(issue.input)} is not an IANA time zone (e.g. Europe/Berlin)`,
-});
+/** An IANA zone, spelled as IANA spells it ("europe/berlin" becomes "Europe/Berlin"). */
+export const timeZone = z
+  .string()
+  .refine(isTimeZone, {
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} is not an IANA time zone (e.g. Europe/Berlin)`,
+  })
+  .transform((zone) => canonicalTimeZone(zone));
+
+function canonicalTimeZone(zone: string): string {
+  const resolved = new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
+  // ICU may resolve to an older alias (Africa/Asmara → Africa/Asmera); keep the given spelling then.
+  return resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
+}
 
 function isRealDate(year: number, month: number, day: number): boolean {
   const date = new Date(Date.UTC(year, month - 1, day));

@@ -23,7 +23,11 @@ export const contactUpsertedSchema = z
   .strictObject({
     contactId: secretariatId,
     name: singleLine(200),
-    email: z.email("must be an email address").max(254, "must be at most 254 characters"),
+    email: z
+      .email({
+        error: (issue) => (issue.input === undefined ? "is required" : "must be an email address"),
+      })
+      .max(254, "must be at most 254 characters"),
     memberState: memberStateCode.optional(),
     organisation: organisationId.optional(),
     roles: z

@@ -26,16 +26,19 @@ export const venueSchema = z.strictObject({
 });
 export type Venue = z.infer<typeof venueSchema>;
 
-export const audienceSchema = z.union([
-  z.literal("steering-committee"),
-  z.literal("all"),
-  z.strictObject({
-    countries: z
-      .array(memberStateCode)
-      .min(1, "must name at least one member state")
-      .refine((codes) => new Set(codes).size === codes.length, "must not repeat a member state"),
-  }),
-]);
+export const audienceSchema = z.union(
+  [
+    z.literal("steering-committee"),
+    z.literal("all"),
+    z.strictObject({
+      countries: z
+        .array(memberStateCode)
+        .min(1, "must name at least one member state")
+        .refine((codes) => new Set(codes).size === codes.length, "must not repeat a member state"),
+    }),
+  ],
+  { error: 'must be "steering-committee", "all" or { "countries": [member-state codes] }' },
+);
 export type Audience = z.infer<typeof audienceSchema>;
 
 /** End after start, compared as wall-clock times in one zone (the ISO strings sort as times do). */

@@ -14,7 +14,11 @@ export function erasePersonalData(event: unknown): unknown {
   if (typeof event !== "object" || event === null) return event;
   const { detail, ...envelope } = event as Record<string, unknown>;
   if (typeof detail !== "object" || detail === null) return { ...envelope, detail };
-  const kept = Object.entries(detail).filter(([field]) => NON_PERSONAL_FIELDS.has(field));
-  const erased = Object.keys(detail).filter((field) => !NON_PERSONAL_FIELDS.has(field));
+  const { erased: erasedBefore, ...fields } = detail as Record<string, unknown>;
+  const kept = Object.entries(fields).filter(([field]) => NON_PERSONAL_FIELDS.has(field));
+  const erased = [
+    ...(Array.isArray(erasedBefore) ? erasedBefore.map(String) : []),
+    ...Object.keys(fields).filter((field) => !NON_PERSONAL_FIELDS.has(field)),
+  ];
   return { ...envelope, detail: { ...Object.fromEntries(kept), erased } };
 }

@@ -138,3 +138,27 @@ describe("kp, the secretariat's CLI, against the local runtime", () => {
     );
   });
 });
+
+describe("kp put --dry-run", () => {
+  it("validates without sending and keeps --dry-run out of the detail", async () => {
+    const out: string[] = [];
+    const code = await runKp(
+      [
+        "put",
+        "contact-removed",
+        "--contactId",
+        "de-focal-point-1",
+        "--dry-run",
+        "--endpoint",
+        "http://127.0.0.1:9",
+      ],
+      {
+        out: (line) => out.push(line),
+        err: (line) => out.push(line),
+      },
+    );
+
+    expect(code).toBe(0);
+    expect(out).toEqual(["1 event(s) valid; nothing sent (--dry-run)"]);
+  });
+});

@@ -1,0 +1,35 @@
+import { DateTime, Duration } from "luxon";
+
+export class InvalidLocalTime extends Error {
+  override name = "InvalidLocalTime";
+}
+
+/**
+ * The exact instant of a wall-clock time at the venue. A time that does not exist there
+ * (skipped by a daylight-saving change) is refused rather than silently moved.
+ */
+export function instantAt(localDateTime: string, timeZone: string): Date {
+  const local = DateTime.fromISO(localDateTime, { zone: timeZone });
+  if (!local.isValid) {
+    throw new InvalidLocalTime(`${localDateTime} is not a time in ${timeZone}`);
+  }
+  if (local.toFormat("yyyy-MM-dd'T'HH:mm") !== localDateTime) {
+    throw new InvalidLocalTime(
+      `${localDateTime} does not exist in ${timeZone} (the clocks change then)`,
+    );
+  }
+  return local.toJSDate();
+}
+
+/** "P14D" → milliseconds; throws on anything that is not an ISO 8601 duration. */
+export function durationMs(iso: string): number {
+  const duration = Duration.fromISO(iso);
+  if (!duration.isValid) throw new Error(`${iso} is not an ISO 8601 duration such as P14D`);
+  return duration.as("milliseconds");
+}
+
+/** Whether two zones show the same wall-clock time at this instant (then one time is enough). */
+export function sameWallClock(instant: Date, zoneA: string, zoneB: string): boolean {
+  const at = DateTime.fromJSDate(instant);
+  return at.setZone(zoneA).toFormat("yyyyMMddHHmm") === at.setZone(zoneB).toFormat("yyyyMMddHHmm");
+}
