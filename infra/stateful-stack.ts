@@ -12,7 +12,7 @@ import { EventBus } from "aws-cdk-lib/aws-events";
 import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { AUDIENCE_INDEX } from "../shared/adapters/table-keys.js";
+import { LISTS_INDEX } from "../shared/adapters/table-keys.js";
 import { SOURCE } from "../shared/contract/index.js";
 
 export interface StatefulStackProps extends StackProps {
@@ -40,7 +40,7 @@ export class StatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.table.addGlobalSecondaryIndex({
-      indexName: AUDIENCE_INDEX,
+      indexName: LISTS_INDEX,
       partitionKey: { name: "gsi1pk", type: AttributeType.STRING },
       sortKey: { name: "gsi1sk", type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
@@ -65,7 +65,8 @@ export class StatefulStack extends Stack {
             "aws:SourceArn": this.formatArn({
               service: "events",
               resource: "rule",
-              resourceName: `${this.eventBus.eventBusName}/*`,
+              // The bus's rules, and the schedules (rules of the default bus).
+              resourceName: "*",
             }),
           },
         },

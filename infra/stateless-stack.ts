@@ -1,23 +1,29 @@
 import { Duration, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import { Table } from "aws-cdk-lib/aws-dynamodb";
-import { type EventPattern, Match, Rule } from "aws-cdk-lib/aws-events";
+import { type EventPattern, Match, Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { type IQueue, Queue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { AUDIENCE_INDEX } from "../shared/adapters/table-keys.js";
+import { LISTS_INDEX } from "../shared/adapters/table-keys.js";
 import {
   ContactRemoved,
   ContactUpserted,
   type ContractEvent,
   DETAIL_TYPES,
+  MeetingCancelled,
+  MeetingRescheduled,
+  MeetingScheduled,
   SOURCE,
 } from "../shared/contract/index.js";
-import { WorkflowFunction } from "./constructs/workflow-function.js";
+import { NoticesDueEvent } from "../shared/contract/internal.js";
+import { WorkflowFunction, type WorkflowFunctionProps } from "./constructs/workflow-function.js";
+import type { Settings } from "./settings.js";
 import type { StatefulStack } from "./stateful-stack.js";
 
 export interface StatelessStackProps extends StackProps {
   stateful: StatefulStack;
+  settings: Settings;
 }
 
 /** The functions and the rules that route the secretariat's events to them. */
@@ -36,8 +42,62 @@ export class StatelessStack extends Stack {
       props.stateful.undeliveredEvents.queueArn,
     );
 
+    const { settings } = props;
     this.route(ContactUpserted, "contact-upserted");
     this.route(ContactRemoved, "contact-removed");
+
+    // Meetings: each workflow decides who is notified and hands them to the sender in chunks.
+    const notifying = {
+      EVENT_BUS_NAME: this.stateful.eventBus.eventBusName,
+      SES_MAX_SEND_RATE: String(settings.sesMaxSendRate),
+      REMINDER_OFFSETS: settings.reminderOffsets.join(","),
+    };
+    const notifiers = [
+      this.route(MeetingScheduled, "meeting-scheduled", notifying),
+      this.route(MeetingRescheduled, "meeting-rescheduled", notifying),
+      this.route(MeetingCancelled, "meeting-cancelled", notifying),
+    ];
+    const sweep = this.addFunction("send-due-reminders", notifying);
+    this.target(
+      new Rule(this, "send-due-reminders-schedule", {
+        description: "Sends the meeting reminders whose time has come",
+        schedule: Schedule.expression(settings.reminderSweep),
+      }),
+      sweep,
+    );
+    notifiers.push(sweep);
+    for (const fn of notifiers) this.stateful.eventBus.grantPutEventsTo(fn);
+
+    // The sender: one execution environment at a time, so its pace is the account's rate.
+    const sendTimeout = Duration.minutes(5);
+    const sender = this.addWorkflow(
+      "send-notices",
+      { source: [NoticesDueEvent.source], detailType: [NoticesDueEvent.detailType] },
+      {
+        SENDER_ADDRESS: settings.senderAddress,
+        SENDER_NAME: settings.senderName,
+        SES_MAX_SEND_RATE: String(settings.sesMaxSendRate),
+        NOTICE_LEASE_SECONDS: String(sendTimeout.toSeconds()),
+      },
+      {
+        timeout: sendTimeout,
+        ...(settings.sesMaxSendRate > 0 ? { reservedConcurrentExecutions: 1 } : {}),
+      },
+    );
+    const senderDomain = settings.senderAddress.split("@")[1] ?? "";
+    sender.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["ses:SendRawEmail"],
+        resources: [
+          this.formatArn({
+            service: "ses",
+            resource: "identity",
+            resourceName: settings.senderAddress,
+          }),
+          this.formatArn({ service: "ses", resource: "identity", resourceName: senderDomain }),
+        ],
+      }),
+    );
     // A detail-type outside the contract would match no rule and vanish: keep it as rejected.
     this.addWorkflow("reject-unknown-event", {
       source: [SOURCE],
@@ -52,7 +112,7 @@ export class StatelessStack extends Stack {
       fn.addToRolePolicy(
         new PolicyStatement({
           actions: ["dynamodb:Query"],
-          resources: [`${this.stateful.table.tableArn}/index/${AUDIENCE_INDEX}`],
+          resources: [`${this.stateful.table.tableArn}/index/${LISTS_INDEX}`],
         }),
       );
     }
@@ -75,31 +135,54 @@ export class StatelessStack extends Stack {
     );
   }
 
-  private route(contractEvent: ContractEvent, functionId: string): WorkflowFunction {
-    return this.addWorkflow(functionId, {
-      source: [contractEvent.source],
-      detailType: [contractEvent.detailType],
-    });
+  private route(
+    contractEvent: ContractEvent,
+    functionId: string,
+    environment: Record<string, string> = {},
+  ): WorkflowFunction {
+    return this.addWorkflow(
+      functionId,
+      { source: [contractEvent.source], detailType: [contractEvent.detailType] },
+      environment,
+    );
   }
 
-  private addWorkflow(functionId: string, eventPattern: EventPattern): WorkflowFunction {
-    const { stateful } = this;
+  private addFunction(
+    functionId: string,
+    environment: Record<string, string> = {},
+    options: Partial<WorkflowFunctionProps> = {},
+  ): WorkflowFunction {
     const fn = new WorkflowFunction(this, functionId, {
-      deadLetterQueue: stateful.failedEvents,
-      environment: { TABLE_NAME: stateful.table.tableName },
+      deadLetterQueue: this.stateful.failedEvents,
+      ...options,
+      environment: { TABLE_NAME: this.stateful.table.tableName, ...environment },
     });
     this.functions.push(fn);
-    new Rule(this, `${functionId}-rule`, {
-      eventBus: stateful.eventBus,
-      eventPattern,
-      targets: [
-        new LambdaFunction(fn, {
-          retryAttempts: 185,
-          maxEventAge: Duration.hours(24),
-          deadLetterQueue: this.undeliveredEvents,
-        }),
-      ],
-    });
+    return fn;
+  }
+
+  /** The function as the rule's target: EventBridge's retries, then the undelivered-events DLQ. */
+  private target(rule: Rule, fn: WorkflowFunction): void {
+    rule.addTarget(
+      new LambdaFunction(fn, {
+        retryAttempts: 185,
+        maxEventAge: Duration.hours(24),
+        deadLetterQueue: this.undeliveredEvents,
+      }),
+    );
+  }
+
+  private addWorkflow(
+    functionId: string,
+    eventPattern: EventPattern,
+    environment: Record<string, string> = {},
+    options: Partial<WorkflowFunctionProps> = {},
+  ): WorkflowFunction {
+    const fn = this.addFunction(functionId, environment, options);
+    this.target(
+      new Rule(this, `${functionId}-rule`, { eventBus: this.stateful.eventBus, eventPattern }),
+      fn,
+    );
     return fn;
   }
 }

@@ -48,6 +48,8 @@ export interface LocalFunction {
   environment: Record<string, string>;
   timeoutSeconds: number;
   memorySize: number;
+  /** ReservedConcurrentExecutions: at most this many run at once. */
+  reservedConcurrency?: number;
   maximumRetryAttempts: number;
   maximumEventAgeSeconds: number;
   deadLetterQueueArn?: string;
@@ -66,8 +68,11 @@ export interface LocalTarget {
 export interface LocalRule {
   logicalId: string;
   name: string;
+  arn: string;
   eventBusName: string;
-  eventPattern: EventPattern;
+  /** An event-pattern rule matches events; a schedule rule fires every `scheduleMs`. */
+  eventPattern?: EventPattern;
+  scheduleMs?: number;
   enabled: boolean;
   targets: LocalTarget[];
 }
@@ -222,6 +227,19 @@ class Resolver {
   }
 }
 
+const RATE_UNITS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/** rate(5 minutes) → 300000. Cron schedules are not run locally (the app defines none). */
+export function scheduleInterval(expression: string): number {
+  const match = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
+  if (match === null) {
+    throw new UnsupportedTemplateFeature(
+      `Schedule ${expression}: only rate(...) schedules run locally`,
+    );
+  }
+  return Number(match[1]) * (RATE_UNITS[match[2] ?? "minute"] ?? 60_000);
+}
+
 function resourcesOfType(stack: Stack, type: string): [string, TemplateResource][] {
   return Object.entries(stack.template.Resources ?? {}).filter(
     ([, resource]) => resource.Type === type,
@@ -274,6 +292,9 @@ function loadFunction(
     ),
     timeoutSeconds: Number(properties.Timeout ?? 3),
     memorySize: Number(properties.MemorySize ?? 128),
+    ...(properties.ReservedConcurrentExecutions === undefined
+      ? {}
+      : { reservedConcurrency: Number(properties.ReservedConcurrentExecutions) }),
     // Lambda's defaults for asynchronous invocation when no EventInvokeConfig is given.
     maximumRetryAttempts: Number(invokeConfig?.MaximumRetryAttempts ?? 2),
     maximumEventAgeSeconds: Number(invokeConfig?.MaximumEventAgeInSeconds ?? 21600),
@@ -352,16 +373,21 @@ export function loadLocalSystem(assemblyDir: string, environment: LocalEnvironme
     }
     for (const [logicalId, resource] of resourcesOfType(stack, "AWS::Events::Rule")) {
       const properties = resource.Properties ?? {};
-      if (properties.EventPattern === undefined) {
-        throw new UnsupportedTemplateFeature(
-          `Rule ${logicalId}: only event-pattern rules run locally`,
-        );
+      const schedule = properties.ScheduleExpression;
+      if (properties.EventPattern === undefined && schedule === undefined) {
+        throw new UnsupportedTemplateFeature(`Rule ${logicalId} has neither pattern nor schedule`);
       }
+      const eventBusName = String(resolver.resolve(stack, properties.EventBusName ?? "default"));
+      const busPath = eventBusName === "default" ? "" : `${eventBusName}/`;
       system.rules.push({
         logicalId,
         name: constructId(resource, logicalId),
-        eventBusName: String(resolver.resolve(stack, properties.EventBusName ?? "default")),
-        eventPattern: parseEventPattern(resolver.resolve(stack, properties.EventPattern)),
+        arn: `arn:aws:events:${environment.region}:${environment.account}:rule/${busPath}${stack.name}-${logicalId}`,
+        eventBusName,
+        ...(properties.EventPattern === undefined
+          ? {}
+          : { eventPattern: parseEventPattern(resolver.resolve(stack, properties.EventPattern)) }),
+        ...(schedule === undefined ? {} : { scheduleMs: scheduleInterval(String(schedule)) }),
         enabled: properties.State !== "DISABLED",
         targets: ((properties.Targets ?? []) as Record<string, unknown>[]).map((target) =>
           loadTarget(stack, target, resolver),

@@ -1,9 +1,14 @@
 import type { Server } from "node:http";
 import {
+  type AttributeValue,
   CreateTableCommand,
   type CreateTableCommandInput,
+  DeleteTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
+  PutItemCommand,
   ResourceInUseException,
+  ScanCommand,
 } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import type { LocalTable } from "./cloud-assembly.js";
@@ -43,9 +48,45 @@ export async function createTables(
       created.push(table.tableName);
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
+      await reconcileIndexes(client, table);
     }
   }
   return created;
+}
+
+/**
+ * A table kept from an earlier start whose indexes differ from the template's is rebuilt with
+ * its items (dynalite cannot add or drop an index), as a CloudFormation update would give it.
+ */
+async function reconcileIndexes(client: DynamoDBClient, table: LocalTable): Promise<void> {
+  const { Table: described } = await client.send(
+    new DescribeTableCommand({ TableName: table.tableName }),
+  );
+  const existing = (described?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName).sort();
+  const wanted = ((table.definition.GlobalSecondaryIndexes ?? []) as { IndexName: string }[])
+    .map((index) => index.IndexName)
+    .sort();
+  if (JSON.stringify(existing) === JSON.stringify(wanted)) return;
+  const items: Record<string, AttributeValue>[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: table.tableName, ExclusiveStartKey: startKey }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  await client.send(new DeleteTableCommand({ TableName: table.tableName }));
+  await client.send(
+    new CreateTableCommand({
+      TableName: table.tableName,
+      BillingMode: "PAY_PER_REQUEST",
+      ...(table.definition as Omit<CreateTableCommandInput, "TableName">),
+    }),
+  );
+  for (const item of items) {
+    await client.send(new PutItemCommand({ TableName: table.tableName, Item: item }));
+  }
 }
 
 export function localDynamoDbClient(endpoint: string, region: string): DynamoDBClient {

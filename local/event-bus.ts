@@ -33,6 +33,8 @@ export interface EventBusOptions {
   onDelivery: (report: DeliveryReport) => void;
   onDeadLetter: (message: string) => void;
   onUnknownBus: (eventBusName: string) => void;
+  /** The runtime's clock: events and schedules take their time from it. */
+  now: () => Date;
 }
 
 /** "2023-03-16T09:00:00Z": EventBridge's `time`, to the second. */
@@ -97,7 +99,7 @@ export class LocalEventBus {
       "detail-type": entry.detailType,
       source: entry.source,
       account: this.options.account,
-      time: eventTime(entry.time ?? new Date()),
+      time: eventTime(entry.time ?? this.options.now()),
       region: this.options.region,
       resources: entry.resources ?? [],
       detail: entry.detail,
@@ -113,11 +115,44 @@ export class LocalEventBus {
       return;
     }
     for (const rule of this.rulesOf(bus)) {
-      if (!matchesEventPattern(rule.eventPattern, event)) continue;
+      if (rule.eventPattern === undefined || !matchesEventPattern(rule.eventPattern, event))
+        continue;
       for (const target of rule.targets) {
         this.track(this.deliver(rule, target, event));
       }
     }
+  }
+
+  /** Fires every schedule rule now, as EventBridge does when its time comes. */
+  fireSchedules(): void {
+    for (const rule of this.system.rules) {
+      if (rule.enabled && rule.scheduleMs !== undefined) this.fireSchedule(rule);
+    }
+  }
+
+  /** Fires each schedule rule at its rate (in real time; `fireSchedules` fires them at once). */
+  startSchedules(): () => void {
+    const timers = this.system.rules
+      .filter((rule) => rule.enabled && rule.scheduleMs !== undefined)
+      .map((rule) => setInterval(() => this.fireSchedule(rule), rule.scheduleMs));
+    return () => {
+      for (const timer of timers) clearInterval(timer);
+    };
+  }
+
+  private fireSchedule(rule: LocalRule): void {
+    const event: EventEnvelope = {
+      version: "0",
+      id: randomUUID(),
+      "detail-type": "Scheduled Event",
+      source: "aws.events",
+      account: this.options.account,
+      time: eventTime(this.options.now()),
+      region: this.options.region,
+      resources: [rule.arn],
+      detail: {},
+    };
+    for (const target of rule.targets) this.track(this.deliver(rule, target, event));
   }
 
   /** Resolves when every delivery, retry included, has finished. */

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { LocalClock } from "./clock.js";
 import type { EventEnvelope, LocalEventBus } from "./event-bus.js";
 import {
   InvalidEventPatternError,
@@ -153,6 +154,37 @@ export function testEventPattern(body: { EventPattern?: unknown; Event?: unknown
   return { Result: matchesEventPattern(pattern, event) };
 }
 
+/**
+ * The local runtime's clock, for demos and tests: GET tells the time, POST {"advance": "P13D"}
+ * or {"reset": true} moves it, then fires the schedules at the new time and waits until every
+ * event they caused has been handled.
+ */
+async function controlClock(
+  request: IncomingMessage,
+  clock: LocalClock,
+  busReady: Promise<LocalEventBus>,
+) {
+  if (request.method === "POST") {
+    const body = JSON.parse((await readBody(request)) || "{}") as {
+      advance?: unknown;
+      reset?: unknown;
+    };
+    try {
+      if (body.reset === true) clock.reset();
+      else clock.advance(String(body.advance));
+    } catch (error) {
+      throw new ServiceError(
+        "ValidationException",
+        error instanceof Error ? error.message : String(error),
+      );
+    }
+    const bus = await busReady;
+    bus.fireSchedules();
+    await bus.idle();
+  }
+  return { now: clock.now().toISOString(), offsetMs: clock.offset };
+}
+
 async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -172,11 +204,18 @@ function send(response: ServerResponse, status: number, body: unknown, errorType
  * EventBridge's API over AWS JSON 1.1 (POST /, X-Amz-Target: AWSEvents.<Operation>), so the
  * AWS CLI and @aws-sdk/client-eventbridge work unchanged against it.
  */
-export function createEventBridgeServer(busReady: Promise<LocalEventBus>): Server {
+export function createEventBridgeServer(
+  busReady: Promise<LocalEventBus>,
+  clock: LocalClock,
+): Server {
   return createServer(async (request, response) => {
     try {
       if (request.method === "GET" && (request.url === "/" || request.url === "/health")) {
         send(response, 200, { service: "EventBridge (kp-workflows local)", status: "ok" });
+        return;
+      }
+      if (request.url === "/_kp/clock") {
+        send(response, 200, await controlClock(request, clock, busReady));
         return;
       }
       const target = String(request.headers["x-amz-target"] ?? "");

@@ -186,7 +186,10 @@ export class LambdaService {
         idle.busy = true;
         return idle;
       }
-      if (pool.length < this.options.concurrency) {
+      if (
+        pool.length <
+        Math.min(this.options.concurrency, fn.reservedConcurrency ?? Number.POSITIVE_INFINITY)
+      ) {
         const environment = this.start(fn, pool);
         environment.busy = true;
         return environment;

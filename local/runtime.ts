@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { join } from "node:path";
+import { LocalClock } from "./clock.js";
 import { type LocalSystem, loadLocalSystem } from "./cloud-assembly.js";
 import { DeadLetterQueues } from "./dead-letters.js";
 import { createTables, localDynamoDbClient, startDynamoDb } from "./dynamodb.js";
@@ -46,6 +47,7 @@ export interface LocalRuntime {
   eventBus: LocalEventBus;
   lambda: LambdaService;
   deadLetters: DeadLetterQueues;
+  clock: LocalClock;
   timings: { synthMs: number; readyMs: number; synthesized: boolean };
   /** Resolves once every event put so far has been handled, retries included. */
   idle(): Promise<void>;
@@ -93,7 +95,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const busReady = new Promise<LocalEventBus>((resolve) => {
       busStarted = resolve;
     });
-    const eventBridgeServer = createEventBridgeServer(busReady);
+    const clock = new LocalClock(join(options.dataDir, "clock.json"));
+    const eventBridgeServer = createEventBridgeServer(busReady, clock);
     const eventBridgeEndpoint = await listen(eventBridgeServer, host, ports.eventBridge);
     servers.push(eventBridgeServer);
     log(
@@ -119,6 +122,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
         AWS_ENDPOINT_URL_SES: ses.endpoint,
         AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+        AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridgeEndpoint,
         TZ: ":UTC",
         // Lambda runs Node.js 22, where the SDK has nothing to warn about.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
@@ -137,7 +141,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       onDelivery: (report) => log(describeDelivery(report)),
       onDeadLetter: (message) => log(`✗ ${message}`),
       onUnknownBus: (bus) => log(`! event for bus "${bus}" dropped: no such bus (as AWS does)`),
+      now: () => clock.now(),
     });
+    const stopSchedules = eventBus.startSchedules();
     busStarted(eventBus);
 
     const description: RuntimeDescription = {
@@ -166,7 +172,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         readyMs: performance.now() - started,
       },
       idle: () => eventBus.idle(),
+      clock,
       async stop() {
+        stopSchedules();
         await lambda.stop();
         await Promise.all(servers.map(close));
       },

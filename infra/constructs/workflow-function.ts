@@ -11,6 +11,7 @@ export interface WorkflowFunctionProps {
   environment?: Record<string, string>;
   timeout?: Duration;
   memorySize?: number;
+  reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -31,6 +32,9 @@ export class WorkflowFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
+      ...(props.reservedConcurrentExecutions === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       tracing: Tracing.ACTIVE,
       logGroup,
       deadLetterQueue: props.deadLetterQueue,

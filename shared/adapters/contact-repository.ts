@@ -1,9 +1,11 @@
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
 } from "@aws-sdk/lib-dynamodb";
+import type { AudienceQuery } from "../domain/audience.js";
 import {
   type Contact,
   type ContactGroup,
@@ -12,7 +14,7 @@ import {
   type SaveOutcome,
 } from "../domain/contacts.js";
 import { isConditionalCheckFailed, pages } from "./dynamodb-client.js";
-import { AUDIENCE_INDEX, keys } from "./table-keys.js";
+import { keys, LISTS_INDEX } from "./table-keys.js";
 
 const CONTACT_FIELDS = [
   "contactId",
@@ -115,6 +117,37 @@ export class DynamoContactRepository implements ContactRepository {
     return contacts;
   }
 
+  listAudience(query: AudienceQuery): Promise<Contact[]> {
+    return this.listGroups(query.groups, query.memberStates);
+  }
+
+  /** The stored contacts among these ids (removed and unknown ones are absent). */
+  async getMany(contactIds: readonly string[]): Promise<Map<string, Contact>> {
+    const found = new Map<string, Contact>();
+    const unique = [...new Set(contactIds)];
+    for (let start = 0; start < unique.length; start += 100) {
+      let requested: Record<string, unknown>[] = unique
+        .slice(start, start + 100)
+        .map((contactId) => keys.contact(contactId));
+      for (let attempt = 0; requested.length > 0; attempt += 1) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const response = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: requested, ConsistentRead: true } },
+          }),
+        );
+        for (const item of response.Responses?.[this.tableName] ?? []) {
+          if (!isTombstone(item)) found.set(String(item.contactId), toContact(item));
+        }
+        requested = (response.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<
+          string,
+          unknown
+        >[];
+      }
+    }
+    return found;
+  }
+
   list(): Promise<Contact[]> {
     return this.listGroups(["member-state", "secretariat", "partner"]);
   }
@@ -125,7 +158,7 @@ export class DynamoContactRepository implements ContactRepository {
       this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: AUDIENCE_INDEX,
+          IndexName: LISTS_INDEX,
           KeyConditionExpression:
             prefix === undefined
               ? "gsi1pk = :group"

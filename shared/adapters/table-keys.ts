@@ -1,9 +1,9 @@
 import type { ContactGroup } from "../domain/contacts.js";
 
 /**
- * One table holds every entity; `pk`/`sk` address an item and the `audience` index
- * (`gsi1pk`/`gsi1sk`) lists contacts by group and member state, so an audience is a few
- * queries, never a scan.
+ * One table holds every entity; `pk`/`sk` address an item. The `lists` index (`gsi1pk`/`gsi1sk`)
+ * lists what is read as a list, so nothing is ever scanned: contacts by audience group and member
+ * state, meetings by start, reminders by the time they are due.
  */
 export const keys = {
   contact: (contactId: string) => ({ pk: `CONTACT#${contactId}`, sk: "CONTACT" }),
@@ -16,6 +16,29 @@ export const keys = {
     pk: "REJECTED",
     sk: `${eventTime}#${eventId}`,
   }),
+  meeting: (meetingId: string) => ({ pk: `MEETING#${meetingId}`, sk: "MEETING" }),
+  meetingList: (startsAt: string, meetingId: string) => ({
+    gsi1pk: "MEETINGS",
+    gsi1sk: `${startsAt}#${meetingId}`,
+  }),
+  reminder: (meetingId: string, offset: string) => ({
+    pk: `MEETING#${meetingId}`,
+    sk: `REMINDER#${offset}`,
+  }),
+  reminderDue: (dueAt: string, meetingId: string, offset: string) => ({
+    gsi1pk: "REMINDERS",
+    gsi1sk: `${dueAt}#${meetingId}#${offset}`,
+  }),
+  noticeDefinition: (subjectKey: string, noticeId: string) => ({
+    pk: subjectKey,
+    sk: `NOTICEDEF#${noticeId}`,
+  }),
+  noticeRecord: (subjectKey: string, noticeId: string, contactId: string) => ({
+    pk: subjectKey,
+    sk: `NOTICE#${noticeId}#${contactId}`,
+  }),
+  /** Finds a notice record from the provider's message id (delivery events name only that). */
+  message: (messageId: string) => ({ pk: `MESSAGE#${messageId}`, sk: "MESSAGE" }),
 } as const;
 
-export const AUDIENCE_INDEX = "audience";
+export const LISTS_INDEX = "lists";

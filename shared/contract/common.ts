@@ -103,7 +103,7 @@ export const httpsUrl = z
 
 /** What each file of the contract exports: one event, defined once. */
 export interface ContractEvent<Schema extends z.ZodType = z.ZodType> {
-  readonly source: typeof SOURCE;
+  readonly source: string;
   readonly detailType: string;
   /** The contract's version of this detail's shape. */
   readonly version: number;

@@ -225,6 +225,11 @@ export async function rescheduleMeeting(detail: MeetingRescheduledDetail, contex
         `Meeting ${detail.meetingId} already takes place at that time and venue; nothing to change.`,
       );
     }
+    // The last reschedule again (or its retry): finish what it may have left undone.
+    await context.meetings.replaceReminders(
+      meeting.meetingId,
+      plannedReminders(meeting, context.reminderOffsets, context.now),
+    );
     await notifyAudience(meeting, "update", updateId(meeting.sequence), context);
     return;
   }
@@ -258,6 +263,7 @@ export async function rescheduleMeeting(detail: MeetingRescheduledDetail, contex
 export async function cancelMeeting(detail: MeetingCancelledDetail, context: MeetingContext) {
   const meeting = await changeableMeeting(detail.meetingId, context, "cancel");
   if (meeting.status === "cancelled") {
+    await context.meetings.replaceReminders(meeting.meetingId, []);
     await notifyAudience(meeting, "cancellation", cancellationId(meeting.sequence), context);
     return;
   }

@@ -12,6 +12,8 @@ export const MESSAGES = {
     "subject.reminder": "Reminder: {title} ({city}, {date})",
     "subject.chair-handover": "Khartoum Process Chair: {from} hands over to {to}",
     "subject.chair-designation": "Khartoum Process: {to} designated as the next Chair",
+    "sep.label": ": ",
+    "sep.list": ", ",
     greeting: "Dear {name},",
     "intro.invitation": "You are invited to the following meeting of the Khartoum Process.",
     "intro.update":
@@ -51,6 +53,8 @@ export const MESSAGES = {
     "subject.chair-handover": "Présidence du Processus de Khartoum : {from} passe le relais à {to}",
     "subject.chair-designation":
       "Processus de Khartoum : {to} désigné(e) à la prochaine présidence",
+    "sep.label": " : ",
+    "sep.list": ", ",
     greeting: "Bonjour {name},",
     "intro.invitation": "Vous êtes invité(e) à la réunion suivante du Processus de Khartoum.",
     "intro.update":
@@ -90,6 +94,8 @@ export const MESSAGES = {
     "subject.reminder": "تذكير: {title} ({city}، {date})",
     "subject.chair-handover": "رئاسة عملية الخرطوم: {from} تسلّم الرئاسة إلى {to}",
     "subject.chair-designation": "عملية الخرطوم: تعيين {to} للرئاسة القادمة",
+    "sep.label": ": ",
+    "sep.list": "، ",
     greeting: "السيد/السيدة {name}،",
     "intro.invitation": "يسرّنا دعوتكم إلى الاجتماع التالي لعملية الخرطوم.",
     "intro.update":

@@ -24,7 +24,7 @@ describe("the CDK app", () => {
         BillingMode: "PAY_PER_REQUEST",
         DeletionProtectionEnabled: true,
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: "audience" })],
+        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: "lists" })],
       }),
     });
   });
@@ -117,7 +117,7 @@ describe("the CDK app", () => {
 
   it("grants the functions the table's items and only the audience index, without wildcards", () => {
     const policies = JSON.stringify(stateless.findResources("AWS::IAM::Policy"));
-    expect(policies).toContain("/index/audience");
+    expect(policies).toContain("/index/lists");
     expect(policies).not.toContain("/index/*");
   });
 

@@ -291,14 +291,14 @@ describe("DynamoContactRepository.listGroups", () => {
     expect(inputs).toEqual([
       {
         TableName: TABLE,
-        IndexName: "audience",
+        IndexName: "lists",
         KeyConditionExpression: "gsi1pk = :group AND begins_with(gsi1sk, :prefix)",
         ExpressionAttributeValues: { ":group": "AUDIENCE#member-state", ":prefix": "SS#" },
         ExclusiveStartKey: undefined,
       },
       {
         TableName: TABLE,
-        IndexName: "audience",
+        IndexName: "lists",
         KeyConditionExpression: "gsi1pk = :group AND begins_with(gsi1sk, :prefix)",
         ExpressionAttributeValues: { ":group": "AUDIENCE#member-state", ":prefix": "DE#" },
         ExclusiveStartKey: undefined,

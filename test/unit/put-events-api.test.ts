@@ -31,6 +31,7 @@ function emptyBus(): LocalEventBus {
     onDelivery: () => undefined,
     onDeadLetter: () => undefined,
     onUnknownBus: () => undefined,
+    now: () => new Date(),
   });
 }
 

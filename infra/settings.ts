@@ -1,0 +1,55 @@
+import type { Node } from "constructs";
+import { DEFAULT_EVENT_BUS_NAME } from "../shared/contract/index.js";
+
+/** What ops may set with `-c name=value` or in cdk.json's context; read once, checked loudly. */
+export interface Settings {
+  eventBusName: string;
+  senderAddress: string;
+  senderName: string;
+  /** The SES account's maximum send rate (messages per second); 0 means no limit. */
+  sesMaxSendRate: number;
+  /** Reminders before a meeting's start, ISO 8601 durations. */
+  reminderOffsets: string[];
+  /** How often due reminders are swept. */
+  reminderSweep: string;
+}
+
+export class InvalidSetting extends Error {
+  override name = "InvalidSetting";
+}
+
+function list(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  return String(value)
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+export function readSettings(node: Node): Settings {
+  const get = (name: string, fallback: unknown) => node.tryGetContext(name) ?? fallback;
+  const settings: Settings = {
+    eventBusName: String(get("eventBusName", DEFAULT_EVENT_BUS_NAME)),
+    senderAddress: String(get("senderAddress", "notices@khartoumprocess.net")),
+    senderName: String(get("senderName", "Khartoum Process Secretariat")),
+    sesMaxSendRate: Number(get("sesMaxSendRate", 14)),
+    reminderOffsets: list(get("reminderOffsets", ["P14D", "P2D"])),
+    reminderSweep: String(get("reminderSweep", "rate(5 minutes)")),
+  };
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(settings.senderAddress)) {
+    throw new InvalidSetting(
+      `senderAddress must be an email address, not ${settings.senderAddress}`,
+    );
+  }
+  if (!Number.isFinite(settings.sesMaxSendRate) || settings.sesMaxSendRate < 0) {
+    throw new InvalidSetting(`sesMaxSendRate must be a number ≥ 0, not ${settings.sesMaxSendRate}`);
+  }
+  for (const offset of settings.reminderOffsets) {
+    if (!/^P(\d+D)?(T(\d+H)?(\d+M)?)?$/.test(offset) || offset === "P" || offset.endsWith("T")) {
+      throw new InvalidSetting(
+        `reminderOffsets: ${offset} is not a duration such as P14D or PT12H`,
+      );
+    }
+  }
+  return settings;
+}

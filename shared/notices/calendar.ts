@@ -1,0 +1,66 @@
+import { createEvent, type DateArray } from "ics";
+import type { MeetingSnapshot } from "../domain/notices.js";
+import { instantAt } from "../domain/time.js";
+
+export class CalendarError extends Error {
+  override name = "CalendarError";
+}
+
+function utcArray(instant: Date): DateArray {
+  return [
+    instant.getUTCFullYear(),
+    instant.getUTCMonth() + 1,
+    instant.getUTCDate(),
+    instant.getUTCHours(),
+    instant.getUTCMinutes(),
+  ];
+}
+
+/** The same UID for every notice of a meeting, so calendars update one entry. */
+export function meetingUid(meetingId: string): string {
+  return `${meetingId}@kp-workflows.khartoumprocess.net`;
+}
+
+/**
+ * An iCalendar (RFC 5545) object for one recipient: METHOD:REQUEST with the meeting's SEQUENCE,
+ * or METHOD:CANCEL with STATUS:CANCELLED; exact instants in UTC; the secretariat as ORGANIZER.
+ */
+export function meetingCalendar(
+  meeting: MeetingSnapshot,
+  method: "REQUEST" | "CANCEL",
+  attendee: { name: string; email: string },
+  organizer: { name: string; email: string },
+  location: string,
+): string {
+  const { error, value } = createEvent({
+    productId: "kp-workflows",
+    method,
+    uid: meetingUid(meeting.meetingId),
+    sequence: meeting.sequence,
+    status: method === "CANCEL" ? "CANCELLED" : "CONFIRMED",
+    title: meeting.title,
+    start: utcArray(instantAt(meeting.startsAt, meeting.timeZone)),
+    startInputType: "utc",
+    startOutputType: "utc",
+    end: utcArray(instantAt(meeting.endsAt, meeting.timeZone)),
+    endInputType: "utc",
+    endOutputType: "utc",
+    location,
+    ...(meeting.description === undefined ? {} : { description: meeting.description }),
+    ...(meeting.agendaUrl === undefined ? {} : { url: meeting.agendaUrl }),
+    organizer,
+    attendees: [
+      {
+        name: attendee.name,
+        email: attendee.email,
+        rsvp: method === "REQUEST",
+        partstat: "NEEDS-ACTION",
+        role: "REQ-PARTICIPANT",
+      },
+    ],
+  });
+  if (error !== null || value === null) {
+    throw new CalendarError(`Cannot build the calendar of ${meeting.meetingId}: ${error?.message}`);
+  }
+  return value;
+}

@@ -1,0 +1,68 @@
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SESClient } from "@aws-sdk/client-ses";
+import { DynamoMeetingRepository } from "../adapters/meeting-repository.js";
+import { EventBridgeNoticePublisher } from "../adapters/notice-publisher.js";
+import { DynamoNoticeRepository } from "../adapters/notice-repository.js";
+import { SesMailer } from "../adapters/ses-mailer.js";
+import { type DeliveryContext, tokenBucket } from "../domain/deliver-notices.js";
+import { durationMs } from "../domain/time.js";
+import { composeNotice } from "../notices/render.js";
+import { MissingConfiguration, requireEnv } from "./config.js";
+import { createWorkflowRuntime } from "./workflow-runtime.js";
+
+function numberEnv(name: string, env: NodeJS.ProcessEnv): number {
+  const value = Number(requireEnv(name, env));
+  if (!Number.isFinite(value) || value < 0) {
+    throw new MissingConfiguration(`${name} must be a number ≥ 0, not ${env[name]}`);
+  }
+  return value;
+}
+
+/**
+ * How many recipients one "Notices Due" carries: what the sender sends in about two minutes at
+ * the account's rate (its timeout is five), at most 500 (the event stays far below 256 KB).
+ */
+export function chunkSizeFor(maxSendRate: number): number {
+  return maxSendRate <= 0 ? 500 : Math.max(10, Math.min(500, Math.floor(maxSendRate * 120)));
+}
+
+/** The functions that decide who is notified: meetings, reminders, the Chair. */
+export function createNotifyingRuntime(env: NodeJS.ProcessEnv = process.env) {
+  const base = createWorkflowRuntime(env);
+  const reminderOffsets = requireEnv("REMINDER_OFFSETS", env).split(",").filter(Boolean);
+  for (const offset of reminderOffsets) durationMs(offset);
+  return {
+    ...base,
+    meetings: new DynamoMeetingRepository(base.documentClient, base.tableName),
+    notices: new DynamoNoticeRepository(base.documentClient, base.tableName),
+    directory: base.contacts,
+    publisher: new EventBridgeNoticePublisher(
+      new EventBridgeClient({}),
+      requireEnv("EVENT_BUS_NAME", env),
+    ),
+    chunkSize: chunkSizeFor(numberEnv("SES_MAX_SEND_RATE", env)),
+    reminderOffsets,
+  };
+}
+
+/** The sender: SES at the account's rate, the outbox, the composer. */
+export function createSenderRuntime(env: NodeJS.ProcessEnv = process.env) {
+  const base = createWorkflowRuntime(env);
+  const sender = {
+    name: requireEnv("SENDER_NAME", env),
+    address: requireEnv("SENDER_ADDRESS", env),
+  };
+  const configurationSet = env.SES_CONFIGURATION_SET;
+  const delivery: Omit<DeliveryContext, "limiter"> = {
+    notices: new DynamoNoticeRepository(base.documentClient, base.tableName),
+    contacts: base.contacts,
+    mailer: new SesMailer(new SESClient({}), sender, configurationSet || undefined),
+    compose: (definition, contact) => composeNotice(definition, contact, sender),
+    now: () => new Date(),
+    leaseMs: numberEnv("NOTICE_LEASE_SECONDS", env) * 1000,
+    concurrency: 8,
+    throttleRetries: 6,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+  return { ...base, delivery, maxSendRate: numberEnv("SES_MAX_SEND_RATE", env) };
+}
