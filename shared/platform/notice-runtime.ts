@@ -4,7 +4,7 @@ import { DynamoMeetingRepository } from "../adapters/meeting-repository.js";
 import { EventBridgeNoticePublisher } from "../adapters/notice-publisher.js";
 import { DynamoNoticeRepository } from "../adapters/notice-repository.js";
 import { SesMailer } from "../adapters/ses-mailer.js";
-import { type DeliveryContext, tokenBucket } from "../domain/deliver-notices.js";
+import type { DeliveryContext } from "../domain/deliver-notices.js";
 import { durationMs } from "../domain/time.js";
 import { composeNotice } from "../notices/render.js";
 import { MissingConfiguration, requireEnv } from "./config.js";
