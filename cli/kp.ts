@@ -1,11 +1,17 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DeadLetterQueues } from "../local/dead-letters.js";
+import { DynamoChairRepository } from "../shared/adapters/chair-repository.js";
 import { DynamoContactRepository } from "../shared/adapters/contact-repository.js";
 import { createDocumentClient } from "../shared/adapters/dynamodb-client.js";
+import { DynamoMeetingRepository } from "../shared/adapters/meeting-repository.js";
+import { DynamoNoticeRepository } from "../shared/adapters/notice-repository.js";
 import { DynamoRejectionRepository } from "../shared/adapters/rejection-repository.js";
 import { DETAIL_TYPES, kebabDetailType, SOURCE } from "../shared/contract/index.js";
+import { currentChair } from "../shared/domain/chair.js";
 import { representing } from "../shared/domain/contacts.js";
+import { meetingSubject } from "../shared/domain/meetings.js";
+import { countryName } from "../shared/notices/render.js";
 import { detailFromFlags, type ParsedArgs, parseArgs } from "./args.js";
 import { contactsFromCsv } from "./contacts-csv.js";
 import { type EventToPut, putEvents, validateEvent } from "./put-events.js";
@@ -26,6 +32,10 @@ const HELP = `kp — the Khartoum Process secretariat's command line
   kp contacts list                                                   every contact
   kp contacts import <contacts.csv> [--dry-run]                      one Contact Upserted per row
   kp rejected [--limit N]                                            events the system refused, why
+  kp meetings list                                                   every meeting, by start
+  kp meetings show <meetingId>                                       a meeting and each recipient's notices
+  kp chair                                                           current and upcoming Chair, history
+  kp clock [advance P13D | reset]                                    the local runtime's clock (demos, tests)
   kp dead-letters                                                    failed deliveries (local runtime)
 
 Detail-types: ${DETAIL_TYPES.map((type) => `"${type}"`).join(", ")} (or kebab-case: contact-upserted)
@@ -280,6 +290,181 @@ async function rejected(
   return 0;
 }
 
+function stateRepositories(resolved: Target) {
+  const documents = createDocumentClient(resolved.dynamodb);
+  const tableName = resolved.tableName();
+  return {
+    contacts: new DynamoContactRepository(documents, tableName),
+    meetings: new DynamoMeetingRepository(documents, tableName),
+    notices: new DynamoNoticeRepository(documents, tableName),
+    chair: new DynamoChairRepository(documents, tableName),
+  };
+}
+
+function countBy<T>(items: T[], key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+}
+
+async function meetings(
+  args: ParsedArgs,
+  target: () => Target,
+  io: Io,
+  json: boolean,
+): Promise<number> {
+  const action = args.positionals[1];
+  const repositories = stateRepositories(target());
+  if (action === "list") {
+    const all = await repositories.meetings.list();
+    if (json) {
+      io.out(JSON.stringify(all.map(({ scheduledDetail: _detail, ...meeting }) => meeting)));
+      return 0;
+    }
+    io.out(
+      table([
+        ["MEETING", "STARTS (VENUE TIME)", "CITY", "STATUS", "SEQ", "AUDIENCE", "TITLE"],
+        ...all.map((meeting) => [
+          meeting.meetingId,
+          `${meeting.startsAt.replace("T", " ")} ${meeting.timeZone}`,
+          meeting.venue.city,
+          meeting.status,
+          String(meeting.sequence),
+          typeof meeting.audience === "string"
+            ? meeting.audience
+            : meeting.audience.countries.join(","),
+          meeting.title,
+        ]),
+      ]),
+    );
+    io.out(`${all.length} meeting(s)`);
+    return 0;
+  }
+  if (action === "show") {
+    const meetingId = args.positionals[2];
+    if (meetingId === undefined) throw new UsageError("kp meetings show <meetingId>");
+    const meeting = await repositories.meetings.get(meetingId);
+    if (meeting === undefined) {
+      io.err(`There is no meeting ${meetingId}.`);
+      return 1;
+    }
+    const definitions = await repositories.notices.listDefinitions(meetingSubject(meetingId));
+    const records = await repositories.notices.listRecords(meetingSubject(meetingId));
+    const contacts = await repositories.contacts.getMany(records.map((record) => record.contactId));
+    const notices = definitions.map((definition) => ({
+      noticeId: definition.noticeId,
+      kind: definition.kind,
+      definedAt: definition.definedAt,
+      recipients: definition.recipientCount,
+      status: countBy(
+        records.filter((record) => record.noticeId === definition.noticeId),
+        (record) => record.status,
+      ),
+      records: records
+        .filter((record) => record.noticeId === definition.noticeId)
+        .map((record) => {
+          const contact = contacts.get(record.contactId);
+          return {
+            contactId: record.contactId,
+            represents: contact === undefined ? "(removed)" : representing(contact),
+            status: record.status,
+            ...(record.messageId === undefined ? {} : { messageId: record.messageId }),
+            ...(record.reason === undefined ? {} : { reason: record.reason }),
+            updatedAt: record.updatedAt,
+          };
+        }),
+    }));
+    const { scheduledDetail: _detail, ...shown } = meeting;
+    if (json) {
+      io.out(JSON.stringify({ meeting: shown, notices }));
+      return 0;
+    }
+    io.out(`${meeting.title} (${meeting.meetingId})`);
+    io.out(
+      `  ${meeting.status}, sequence ${meeting.sequence}; ${meeting.startsAt} – ${meeting.endsAt} ${meeting.timeZone}; ${meeting.venue.city} (${meeting.venue.country})`,
+    );
+    for (const notice of notices) {
+      const summary = Object.entries(notice.status)
+        .map(([status, count]) => `${count} ${status}`)
+        .join(", ");
+      io.out(
+        `\n${notice.noticeId} (${notice.kind}, ${notice.recipients} recipient(s)): ${summary || "nothing recorded yet"}`,
+      );
+      io.out(
+        table([
+          ["  CONTACT", "REPRESENTS", "STATUS", "MESSAGE / REASON"],
+          ...notice.records.map((record) => [
+            `  ${record.contactId}`,
+            record.represents,
+            record.status,
+            record.messageId ?? record.reason ?? "",
+          ]),
+        ]),
+      );
+    }
+    return 0;
+  }
+  throw new UsageError("kp meetings list | kp meetings show <meetingId>");
+}
+
+async function chair(target: () => Target, io: Io, json: boolean): Promise<number> {
+  const state = await currentChair(stateRepositories(target()).chair);
+  if (json) {
+    io.out(JSON.stringify(state));
+    return 0;
+  }
+  const name = (code: string) => countryName(code, "en");
+  const upcoming =
+    state.upcoming === "TBC"
+      ? "TBC"
+      : `${name(state.upcoming.country)}${state.upcoming.takesOfficeOn ? ` (takes office on ${state.upcoming.takesOfficeOn})` : ""}`;
+  io.out(`Current Chair   ${name(state.current)} (since ${state.since})`);
+  io.out(`Upcoming Chair  ${upcoming}`);
+  io.out("History");
+  for (const handover of state.history) {
+    io.out(
+      `  ${handover.effectiveOn}  ${name(handover.from)} → ${name(handover.to)}${handover.meetingId ? `  at ${handover.meetingId}` : ""}`,
+    );
+  }
+  return 0;
+}
+
+async function clock(
+  args: ParsedArgs,
+  options: TargetOptions,
+  io: Io,
+  json: boolean,
+): Promise<number> {
+  const action = args.positionals[1];
+  if (options.aws) throw new UsageError("kp clock moves the local runtime's clock only");
+  const endpoint = resolveTarget(options).eventBridgeEndpointUrl;
+  const body =
+    action === "advance"
+      ? { advance: args.positionals[2] }
+      : action === "reset"
+        ? { reset: true }
+        : undefined;
+  if (action !== undefined && body === undefined)
+    throw new UsageError("kp clock [advance <ISO duration> | reset]");
+  const response = await fetch(`${endpoint}/_kp/clock`, {
+    method: body === undefined ? "GET" : "POST",
+    ...(body === undefined
+      ? {}
+      : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+  });
+  const answer = (await response.json()) as { now?: string; offsetMs?: number; message?: string };
+  if (!response.ok) {
+    io.err(answer.message ?? `The clock answered ${response.status}`);
+    return 1;
+  }
+  if (json) io.out(JSON.stringify(answer));
+  else {
+    const days = ((answer.offsetMs ?? 0) / 86_400_000).toFixed(2);
+    io.out(`Local time is ${answer.now} (${days} day(s) ahead of the real clock)`);
+  }
+  return 0;
+}
+
 async function deadLetters(io: Io, json: boolean, options: TargetOptions): Promise<number> {
   const dir = resolve(
     projectDir(),
@@ -322,6 +507,12 @@ export async function runKp(argv: string[], io: Io): Promise<number> {
         return await rejected(args, target, io, json);
       case "dead-letters":
         return await deadLetters(io, json, options);
+      case "meetings":
+        return await meetings(args, target, io, json);
+      case "chair":
+        return await chair(target, io, json);
+      case "clock":
+        return await clock(args, options, io, json);
       default:
         throw new UsageError(`Unknown command "${command}" (see kp --help)`);
     }

@@ -26,6 +26,8 @@ export interface Target {
   dynamodb: DynamoDBClient;
   tableName: () => string;
   describe: string;
+  /** The local runtime's EventBridge endpoint (its clock lives there too). */
+  eventBridgeEndpointUrl?: string;
 }
 
 interface RuntimeFile {
@@ -102,5 +104,6 @@ export function resolveTarget(options: TargetOptions): Target {
       return name;
     },
     describe: `the local runtime at ${eventBridgeEndpoint} (bus ${eventBusName})`,
+    eventBridgeEndpointUrl: eventBridgeEndpoint,
   };
 }

@@ -7,6 +7,8 @@ import { type IQueue, Queue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { LISTS_INDEX } from "../shared/adapters/table-keys.js";
 import {
+  ChairDesignated,
+  ChairHandover,
   ContactRemoved,
   ContactUpserted,
   type ContractEvent,
@@ -56,6 +58,8 @@ export class StatelessStack extends Stack {
       this.route(MeetingScheduled, "meeting-scheduled", notifying),
       this.route(MeetingRescheduled, "meeting-rescheduled", notifying),
       this.route(MeetingCancelled, "meeting-cancelled", notifying),
+      this.route(ChairDesignated, "chair-designated", notifying),
+      this.route(ChairHandover, "chair-handover", notifying),
     ];
     const sweep = this.addFunction("send-due-reminders", notifying);
     this.target(

@@ -1,5 +1,6 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SESClient } from "@aws-sdk/client-ses";
+import { DynamoChairRepository } from "../adapters/chair-repository.js";
 import { DynamoMeetingRepository } from "../adapters/meeting-repository.js";
 import { EventBridgeNoticePublisher } from "../adapters/notice-publisher.js";
 import { DynamoNoticeRepository } from "../adapters/notice-repository.js";
@@ -34,6 +35,7 @@ export function createNotifyingRuntime(env: NodeJS.ProcessEnv = process.env) {
   return {
     ...base,
     meetings: new DynamoMeetingRepository(base.documentClient, base.tableName),
+    chair: new DynamoChairRepository(base.documentClient, base.tableName),
     notices: new DynamoNoticeRepository(base.documentClient, base.tableName),
     directory: base.contacts,
     publisher: new EventBridgeNoticePublisher(

@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
-import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import {
+  EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsCommandOutput,
+  type PutEventsRequestEntry,
+} from "@aws-sdk/client-eventbridge";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import {
   type LocalRuntime,
@@ -25,6 +30,10 @@ export interface LocalStack {
   tableName: string;
   /** Puts events with the real SDK client over HTTP and waits until the system has handled them. */
   put(...events: { detailType: string; detail: unknown }[]): Promise<string[]>;
+  /** Puts PutEvents entries as given (e.g. a file of the fact sheet's examples) and waits. */
+  putEntries(entries: PutEventsRequestEntry[]): Promise<PutEventsCommandOutput>;
+  /** Moves the local clock forward (POST /_kp/clock), firing the schedules; waits for the work. */
+  advanceClock(duration: string): Promise<Date>;
   /** Every item of every table, as DynamoDB returns them. */
   scanEverything(): Promise<Record<string, unknown>[]>;
   stop(): Promise<void>;
@@ -75,6 +84,20 @@ export async function startLocalStack(
       );
       await runtime.idle();
       return (response.Entries ?? []).map((entry) => entry.EventId ?? "");
+    },
+    async putEntries(entries) {
+      const response = await eventBridge.send(new PutEventsCommand({ Entries: entries }));
+      await runtime.idle();
+      return response;
+    },
+    async advanceClock(duration) {
+      const response = await fetch(`${description.eventBridgeEndpoint}/_kp/clock`, {
+        method: "POST",
+        body: JSON.stringify({ advance: duration }),
+      });
+      const answer = (await response.json()) as { now: string };
+      await runtime.idle();
+      return new Date(answer.now);
     },
     async scanEverything() {
       const items: Record<string, unknown>[] = [];

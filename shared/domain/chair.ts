@@ -1,0 +1,197 @@
+import type { ChairDesignatedDetail, ChairHandoverDetail } from "../contract/index.js";
+import { type AudienceDirectory, audienceQuery } from "./audience.js";
+import type { MeetingRepository } from "./meetings.js";
+import { type NoticePublisher, type NoticeRepository, notify } from "./notices.js";
+import { EventRejected } from "./rejections.js";
+
+export interface Handover {
+  from: string;
+  to: string;
+  effectiveOn: string;
+  meetingId?: string;
+  /** The notice sent for it; none for the handover the system started with. */
+  noticeId?: string;
+}
+
+export interface ChairState {
+  current: string;
+  since: string;
+  /** The designated next Chair, or "TBC". */
+  upcoming: "TBC" | { country: string; takesOfficeOn?: string; noticeId: string };
+  /** Oldest first. */
+  history: Handover[];
+  /** Raised by every change: the condition of the next write. 0 is the fact sheet's state. */
+  version: number;
+  updatedAt?: string;
+}
+
+/** The Chairmanship as the fact sheet records it: South Sudan handed over to Germany at SOM 9. */
+export const FACT_SHEET_CHAIR: ChairState = {
+  current: "DE",
+  since: "2023-03-16",
+  upcoming: "TBC",
+  history: [{ from: "SS", to: "DE", effectiveOn: "2023-03-16", meetingId: "som-9-berlin-2023" }],
+  version: 0,
+};
+
+export interface ChairRepository {
+  /** The stored state; undefined until the first change. */
+  get(): Promise<ChairState | undefined>;
+  /** Stores the state if it is still at `expectedVersion` (0: nothing stored yet). */
+  save(state: ChairState, expectedVersion: number): Promise<boolean>;
+}
+
+export interface ChairContext {
+  chair: ChairRepository;
+  meetings: Pick<MeetingRepository, "get">;
+  directory: AudienceDirectory;
+  notices: NoticeRepository;
+  publisher: NoticePublisher;
+  chunkSize: number;
+  now: Date;
+}
+
+export const CHAIR_SUBJECT = "CHAIR";
+
+export async function currentChair(chair: ChairRepository): Promise<ChairState> {
+  return (await chair.get()) ?? FACT_SHEET_CHAIR;
+}
+
+function sameHandover(a: Handover, b: ChairHandoverDetail): boolean {
+  return a.from === b.from && a.to === b.to && a.effectiveOn === b.effectiveOn;
+}
+
+async function notifyHandover(handover: Handover, context: ChairContext): Promise<void> {
+  if (handover.noticeId === undefined) return;
+  const meeting =
+    handover.meetingId === undefined ? undefined : await context.meetings.get(handover.meetingId);
+  const recipients = await context.directory.listAudience(audienceQuery("all"));
+  await notify(
+    {
+      subjectKey: CHAIR_SUBJECT,
+      noticeId: handover.noticeId,
+      kind: "chair-handover",
+      definedAt: context.now.toISOString(),
+      recipientCount: recipients.length,
+      chair: {
+        from: handover.from,
+        to: handover.to,
+        effectiveOn: handover.effectiveOn,
+        ...(meeting === undefined ? {} : { meetingTitle: meeting.title }),
+      },
+    },
+    recipients,
+    context,
+  );
+}
+
+/**
+ * Chair Handover:
+ * 1. a handover already in the history is a duplicate: finish its notices, change nothing;
+ * 2. `from` must be the current Chair, and the handover cannot predate the current Chair's start;
+ * 3. record it with a conditional write: of two handovers racing from the same Chair exactly one
+ *    is stored, the other finds the Chair changed and is rejected;
+ * 4. the upcoming Chair becomes TBC; every contact (audience "all") is told, once.
+ */
+export async function handOverChair(
+  detail: ChairHandoverDetail,
+  context: ChairContext,
+): Promise<void> {
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const state = await currentChair(context.chair);
+    const recorded = state.history.find((handover) => sameHandover(handover, detail));
+    if (recorded !== undefined) {
+      await notifyHandover(recorded, context);
+      return;
+    }
+    if (state.current !== detail.from) {
+      throw new EventRejected(
+        `${detail.from} is not the current Chair: ${state.current} is, since ${state.since}. Nothing was changed.`,
+      );
+    }
+    if (detail.effectiveOn < state.since) {
+      throw new EventRejected(
+        `The handover on ${detail.effectiveOn} predates ${state.current}'s Chairmanship (since ${state.since}).`,
+      );
+    }
+    const handover: Handover = {
+      from: detail.from,
+      to: detail.to,
+      effectiveOn: detail.effectiveOn,
+      ...(detail.meetingId === undefined ? {} : { meetingId: detail.meetingId }),
+      noticeId: `handover-${detail.effectiveOn}-${detail.from}-${detail.to}`,
+    };
+    const next: ChairState = {
+      current: detail.to,
+      since: detail.effectiveOn,
+      upcoming: "TBC",
+      history: [...state.history, handover],
+      version: state.version + 1,
+      updatedAt: context.now.toISOString(),
+    };
+    if (await context.chair.save(next, state.version)) {
+      await notifyHandover(handover, context);
+      return;
+    }
+    // Someone changed the Chair meanwhile: look again (the same handover is then a duplicate).
+  }
+  throw new EventRejected(
+    `The Chair changed while this handover from ${detail.from} was recorded; it was not applied.`,
+  );
+}
+
+/**
+ * Chair Designated:
+ * 1. the current Chair cannot be designated as the next one;
+ * 2. the same designation again is a duplicate (its notices are finished, nothing changes);
+ * 3. record it and tell the Steering Committee (member states' contacts and the secretariat):
+ *    the designation is theirs; partners learn of the new Chair at the handover.
+ */
+export async function designateChair(
+  detail: ChairDesignatedDetail,
+  context: ChairContext,
+): Promise<void> {
+  const state = await currentChair(context.chair);
+  if (detail.country === state.current) {
+    throw new EventRejected(
+      `${detail.country} is the current Chair (since ${state.since}); it cannot be designated as the next one.`,
+    );
+  }
+  const same =
+    state.upcoming !== "TBC" &&
+    state.upcoming.country === detail.country &&
+    state.upcoming.takesOfficeOn === detail.takesOfficeOn;
+  let upcoming = state.upcoming;
+  if (!same) {
+    upcoming = {
+      country: detail.country,
+      ...(detail.takesOfficeOn === undefined ? {} : { takesOfficeOn: detail.takesOfficeOn }),
+      noticeId: `designation-${detail.country}-v${state.version + 1}`,
+    };
+    const saved = await context.chair.save(
+      { ...state, upcoming, version: state.version + 1, updatedAt: context.now.toISOString() },
+      state.version,
+    );
+    if (!saved) {
+      throw new Error("The Chair changed while the designation was recorded; a retry applies it");
+    }
+  }
+  if (upcoming === "TBC") return;
+  const recipients = await context.directory.listAudience(audienceQuery("steering-committee"));
+  await notify(
+    {
+      subjectKey: CHAIR_SUBJECT,
+      noticeId: upcoming.noticeId,
+      kind: "chair-designation",
+      definedAt: context.now.toISOString(),
+      recipientCount: recipients.length,
+      chair: {
+        from: state.current,
+        to: upcoming.country,
+        ...(upcoming.takesOfficeOn === undefined ? {} : { takesOfficeOn: upcoming.takesOfficeOn }),
+      },
+    },
+    recipients,
+    context,
+  );
+}
