@@ -64,8 +64,8 @@ describe("the CDK app", () => {
     });
   });
 
-  it("routes each contact detail-type to its function by source and detail-type", () => {
-    for (const detailType of ["Contact Upserted", "Contact Removed"]) {
+  it("routes each of the contract's seven detail-types to its function by source and detail-type", () => {
+    for (const detailType of DETAIL_TYPES) {
       stateless.hasResourceProperties("AWS::Events::Rule", {
         EventPattern: { source: [SOURCE], "detail-type": [detailType] },
       });
@@ -126,5 +126,56 @@ describe("the CDK app", () => {
 
     expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
     expect(report.success).toBe(true);
+  });
+
+  it("routes the system's own Notices Due events to the sender, which runs one at a time at the SES rate", () => {
+    stateless.hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: { source: ["kp.workflows"], "detail-type": ["Notices Due"] },
+    });
+    stateless.hasResourceProperties("AWS::Lambda::Function", {
+      ReservedConcurrentExecutions: 1,
+      Timeout: 300,
+      Environment: {
+        Variables: Match.objectLike({
+          SES_MAX_SEND_RATE: "14",
+          SENDER_ADDRESS: "notices@khartoumprocess.net",
+          NOTICE_LEASE_SECONDS: "300",
+        }),
+      },
+    });
+  });
+
+  it("lets only the sender send email, and only as the configured identity", () => {
+    const policies = Object.values(stateless.findResources("AWS::IAM::Policy"));
+    const sesStatements = policies.flatMap((policy) =>
+      policy.Properties.PolicyDocument.Statement.filter((statement: { Action: unknown }) =>
+        JSON.stringify(statement.Action).includes("ses:"),
+      ),
+    );
+    expect(sesStatements).toHaveLength(1);
+    expect(sesStatements[0].Action).toBe("ses:SendRawEmail");
+    expect(JSON.stringify(sesStatements[0].Resource)).toContain(
+      "identity/notices@khartoumprocess.net",
+    );
+    expect(JSON.stringify(sesStatements[0].Resource)).toContain("identity/khartoumprocess.net");
+  });
+
+  it("sweeps due reminders on a schedule, with the reminder offsets from context", () => {
+    stateless.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(5 minutes)" });
+    stateless.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ REMINDER_OFFSETS: "P14D,P2D" }) },
+    });
+  });
+
+  it("lets the meeting and Chair workflows put events on the bus", () => {
+    const putEvents =
+      JSON.stringify(stateless.findResources("AWS::IAM::Policy")).match(/events:PutEvents/g) ?? [];
+    expect(putEvents.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it("refuses a sender address that is not an email address", () => {
+    expect(() => buildApp(new App({ context: { senderAddress: "secretariat" } }))).toThrow(
+      "senderAddress must be an email address",
+    );
   });
 });
