@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import type { Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
 import { join } from "node:path";
 import { LocalClock } from "./clock.js";
 import { type LocalSystem, loadLocalSystem } from "./cloud-assembly.js";
@@ -20,6 +20,8 @@ export interface LocalRuntimeOptions {
   assemblyDir?: string;
   /** False runs the assembly as it is (a prebuilt one), without synthesizing. */
   synthesize?: boolean;
+  /** CDK context for the synthesis (`-c name=value`), e.g. { sesMaxSendRate: "200" }. */
+  context?: Record<string, string>;
   host?: string;
   ports?: { eventBridge?: number; ses?: number; dynamodb?: number };
   region?: string;
@@ -48,10 +50,17 @@ export interface LocalRuntime {
   lambda: LambdaService;
   deadLetters: DeadLetterQueues;
   clock: LocalClock;
+  /** API requests the emulated services answered, for benchmarks. */
+  requests: RequestCounts;
   timings: { synthMs: number; readyMs: number; synthesized: boolean };
   /** Resolves once every event put so far has been handled, retries included. */
   idle(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface RequestCounts {
+  dynamodb: Record<string, number>;
+  ses: number;
 }
 
 export const DEFAULT_PORTS = { eventBridge: 4010, ses: 8005, dynamodb: 4567 };
@@ -82,6 +91,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   mkdirSync(options.dataDir, { recursive: true });
 
   const servers: Server[] = [];
+  const requests: RequestCounts = { dynamodb: {}, ses: 0 };
   try {
     const dynamodb = await startDynamoDb({
       host,
@@ -89,8 +99,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       dataDir: join(options.dataDir, "dynamodb"),
     });
     servers.push(dynamodb.server);
+    dynamodb.server.prependListener("request", (request: IncomingMessage) => {
+      const operation = String(request.headers["x-amz-target"] ?? "").split(".")[1] ?? "unknown";
+      requests.dynamodb[operation] = (requests.dynamodb[operation] ?? 0) + 1;
+    });
     const ses = await startSes({ host, port: ports.ses });
     servers.push(ses.server);
+    ses.server.prependListener("request", (request: IncomingMessage) => {
+      if (request.method === "POST" && request.url === "/") requests.ses += 1;
+    });
     let busStarted: (bus: LocalEventBus) => void = () => undefined;
     const busReady = new Promise<LocalEventBus>((resolve) => {
       busStarted = resolve;
@@ -106,7 +123,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const synth =
       options.synthesize === false
         ? { synthesized: false, durationMs: 0 }
-        : await ensureCloudAssembly(options.projectDir, assemblyDir, log);
+        : await ensureCloudAssembly(options.projectDir, assemblyDir, log, options.context);
     const system = loadLocalSystem(assemblyDir, { account, region });
     const dynamoClient = localDynamoDbClient(dynamodb.endpoint, region);
     await createTables(dynamoClient, system.tables);
@@ -173,6 +190,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       },
       idle: () => eventBus.idle(),
       clock,
+      requests,
       async stop() {
         stopSchedules();
         await lambda.stop();

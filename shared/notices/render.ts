@@ -26,9 +26,24 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character] ?? character);
 }
 
+/** Intl formatters are costly to build and the same few serve every notice: build each once. */
+const formatters = new Map<string, unknown>();
+function cached<T>(key: string, build: () => T): T {
+  let formatter = formatters.get(key) as T | undefined;
+  if (formatter === undefined) {
+    formatter = build();
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
 export function countryName(code: string, language: Language): string {
   if (language === "en") return findMemberState(code)?.name ?? code;
-  return new Intl.DisplayNames([LOCALES[language]], { type: "region" }).of(code) ?? code;
+  const names = cached(
+    `names:${language}`,
+    () => new Intl.DisplayNames([LOCALES[language]], { type: "region" }),
+  );
+  return names.of(code) ?? code;
 }
 
 function representingIn(contact: Contact, language: Language): string {
@@ -38,25 +53,33 @@ function representingIn(contact: Contact, language: Language): string {
 }
 
 function dateRange(start: Date, end: Date, timeZone: string, language: Language): string {
-  return new Intl.DateTimeFormat(LOCALES[language], {
-    timeZone,
-    weekday: "long",
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).formatRange(start, end);
+  return cached(
+    `range:${language}:${timeZone}`,
+    () =>
+      new Intl.DateTimeFormat(LOCALES[language], {
+        timeZone,
+        weekday: "long",
+        day: "numeric",
+        month: "long",
+        year: "numeric",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      }),
+  ).formatRange(start, end);
 }
 
 function shortDate(instant: Date, timeZone: string, language: Language): string {
-  return new Intl.DateTimeFormat(LOCALES[language], {
-    timeZone,
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-  }).format(instant);
+  return cached(
+    `date:${language}:${timeZone}`,
+    () =>
+      new Intl.DateTimeFormat(LOCALES[language], {
+        timeZone,
+        day: "numeric",
+        month: "long",
+        year: "numeric",
+      }),
+  ).format(instant);
 }
 
 function calendarDate(date: string, language: Language): string {
@@ -65,7 +88,11 @@ function calendarDate(date: string, language: Language): string {
 
 function relativeTo(offset: string, language: Language): string {
   const days = Math.round(Duration.fromISO(offset).as("days"));
-  return new Intl.RelativeTimeFormat(LOCALES[language], { numeric: "auto" }).format(days, "day");
+  const relative = cached(
+    `relative:${language}`,
+    () => new Intl.RelativeTimeFormat(LOCALES[language], { numeric: "auto" }),
+  );
+  return relative.format(days, "day");
 }
 
 interface Line {

@@ -1,0 +1,191 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { localDynamoDbClient } from "../local/dynamodb.js";
+import { type LocalRuntime, startLocalRuntime } from "../local/runtime.js";
+import { DynamoContactRepository } from "../shared/adapters/contact-repository.js";
+import { createDocumentClient } from "../shared/adapters/dynamodb-client.js";
+import { DynamoNoticeRepository } from "../shared/adapters/notice-repository.js";
+import { DEFAULT_EVENT_BUS_NAME, MeetingScheduled, SOURCE } from "../shared/contract/index.js";
+import { memberStates } from "../shared/reference/index.js";
+
+const PROJECT_DIR = resolve(import.meta.dirname, "..");
+
+export interface MeetingRun {
+  contacts: number;
+  rate: number;
+  seconds: number;
+  emails: number;
+  sesRequests: number;
+  dynamoRequestsPerRecipient: number;
+  dynamoByOperation: Record<string, number>;
+  peakRssMb: number;
+}
+
+async function seedContacts(runtime: LocalRuntime, count: number): Promise<void> {
+  const client = localDynamoDbClient(
+    runtime.description.dynamodbEndpoint,
+    runtime.description.region,
+  );
+  const contacts = new DynamoContactRepository(
+    createDocumentClient(client),
+    Object.values(runtime.description.tables)[0] ?? "",
+  );
+  const ids = Array.from({ length: count }, (_, index) => index);
+  const workers = Array.from({ length: 16 }, async () => {
+    for (let index = ids.shift(); index !== undefined; index = ids.shift()) {
+      const state = memberStates[index % memberStates.length];
+      if (state === undefined) continue;
+      await contacts.save({
+        contactId: `bench-${index}`,
+        name: `Delegate ${index}`,
+        email: `delegate-${index}@example.org`,
+        memberState: state.code,
+        roles: ["focal-point"],
+        language: (["en", "fr", "ar"] as const)[index % 3] ?? "en",
+        timeZone: state.timeZone,
+        reminders: true,
+        updatedAt: "2026-01-01T00:00:00Z",
+      });
+    }
+  });
+  await Promise.all(workers);
+  client.destroy();
+}
+
+/** One Meeting Scheduled to `contacts` contacts, from PutEvents to the last email stored. */
+export async function benchMeeting(contacts: number, rate: number): Promise<MeetingRun> {
+  const dataDir = mkdtempSync(join(tmpdir(), "kp-bench-meeting-"));
+  const runtime = await startLocalRuntime({
+    projectDir: PROJECT_DIR,
+    dataDir,
+    assemblyDir: join(PROJECT_DIR, ".kp-local", `bench-cdk.out-rate-${rate}`),
+    context: { sesMaxSendRate: String(rate) },
+    ports: { eventBridge: 0, ses: 0, dynamodb: 0 },
+  });
+  try {
+    await seedContacts(runtime, contacts);
+    runtime.requests.dynamodb = {};
+    runtime.requests.ses = 0;
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 50);
+    const client = new EventBridgeClient({
+      endpoint: runtime.description.eventBridgeEndpoint,
+      region: runtime.description.region,
+      credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
+    });
+    const started = performance.now();
+    await client.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: DEFAULT_EVENT_BUS_NAME,
+            Source: SOURCE,
+            DetailType: MeetingScheduled.detailType,
+            Detail: JSON.stringify({
+              meetingId: "bench-meeting",
+              kind: "steering-committee-meeting",
+              title: "Benchmark Steering Committee Meeting",
+              startsAt: "2030-03-15T14:00",
+              endsAt: "2030-03-15T18:00",
+              timeZone: "Europe/Berlin",
+              venue: { city: "Berlin", country: "DE" },
+              audience: "all",
+            }),
+          },
+        ],
+      }),
+    );
+    await runtime.idle();
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    client.destroy();
+    const dynamo = localDynamoDbClient(
+      runtime.description.dynamodbEndpoint,
+      runtime.description.region,
+    );
+    const notices = new DynamoNoticeRepository(
+      createDocumentClient(dynamo),
+      Object.values(runtime.description.tables)[0] ?? "",
+    );
+    const sent = (await notices.listRecords("MEETING#bench-meeting")).filter(
+      (record) => record.status === "sent",
+    ).length;
+    dynamo.destroy();
+    const dynamoTotal = Object.values(runtime.requests.dynamodb).reduce(
+      (sum, count) => sum + count,
+      0,
+    );
+    return {
+      contacts,
+      rate,
+      seconds,
+      emails: sent,
+      sesRequests: runtime.requests.ses,
+      dynamoRequestsPerRecipient: dynamoTotal / contacts,
+      dynamoByOperation: { ...runtime.requests.dynamodb },
+      peakRssMb: peakRss / 2 ** 20,
+    };
+  } finally {
+    await runtime.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export function meetingTable(runs: MeetingRun[]): string {
+  return [
+    "| contacts | SES rate | PutEvents → last email | emails sent | throughput | of the set rate | SES requests | DynamoDB requests / recipient | peak RSS |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...runs.map((run) => {
+      const throughput = run.emails / run.seconds;
+      return `| ${run.contacts} | ${run.rate === 0 ? "unlimited" : `${run.rate}/s`} | ${run.seconds.toFixed(1)} s | ${run.emails} | ${throughput.toFixed(0)}/s | ${run.rate === 0 ? "–" : `${((throughput / run.rate) * 100).toFixed(0)} %`} | ${run.sesRequests} | ${run.dynamoRequestsPerRecipient.toFixed(2)} | ${run.peakRssMb.toFixed(0)} MB |`;
+    }),
+  ].join("\n");
+}
+
+/** Each function's bundle, and its module init (cold start) in the local runtime, next to bare node. */
+export async function benchFunctions(): Promise<string> {
+  const dataDir = mkdtempSync(join(tmpdir(), "kp-bench-init-"));
+  const runtime = await startLocalRuntime({
+    projectDir: PROJECT_DIR,
+    dataDir,
+    assemblyDir: join(PROJECT_DIR, ".kp-local", "bench-cdk.out-rate-14"),
+    context: { sesMaxSendRate: "14" },
+    ports: { eventBridge: 0, ses: 0, dynamodb: 0 },
+  });
+  const rows: string[] = [];
+  try {
+    for (const fn of runtime.system.functions) {
+      const inits: number[] = [];
+      for (let run = 0; run < 3; run += 1) {
+        await runtime.lambda.stop();
+        await runtime.lambda.invoke(fn, { warmup: true });
+        inits.push(runtime.lambda.initDurations.get(fn.name)?.at(-1) ?? Number.NaN);
+      }
+      inits.sort((a, b) => a - b);
+      rows.push(
+        `| ${fn.name} | ${(statSync(fn.codeFile).size / 1024).toFixed(0)} KiB | ${(inits[1] ?? Number.NaN).toFixed(0)} ms |`,
+      );
+    }
+  } finally {
+    await runtime.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  const bare: number[] = [];
+  for (let run = 0; run < 5; run += 1) {
+    const started = performance.now();
+    execFileSync(process.execPath, ["-e", "0"]);
+    bare.push(performance.now() - started);
+  }
+  bare.sort((a, b) => a - b);
+  return [
+    "| function | bundle (index.mjs, minified, SDK included) | module init (median of 3 cold starts) |",
+    "| --- | --- | --- |",
+    ...rows,
+    `| (bare \`node -e 0\`, whole process start) | – | ${(bare[2] ?? Number.NaN).toFixed(0)} ms |`,
+  ].join("\n");
+}
