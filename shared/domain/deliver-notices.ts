@@ -117,14 +117,22 @@ export async function deliverNotices(
       errors.push(`${contactId}: being sent by another invocation`);
       return;
     }
-    const email = context.compose(definition, contact);
+    const describe = (error: unknown) =>
+      error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    let email: OutgoingEmail;
+    try {
+      email = context.compose(definition, contact);
+    } catch (error) {
+      await context.notices.release(key);
+      summary.retryLater += 1;
+      errors.push(`${contactId}: ${describe(error)}`);
+      return;
+    }
     for (let attempt = 0; ; attempt += 1) {
       await context.limiter.take();
+      let messageId: string;
       try {
-        const messageId = await context.mailer.send(email);
-        await context.notices.markSent(key, messageId, context.now());
-        summary.sent += 1;
-        return;
+        messageId = await context.mailer.send(email);
       } catch (error) {
         if (error instanceof MailRejected) {
           await context.notices.markFailed(key, error.message, context.now());
@@ -136,13 +144,22 @@ export async function deliverNotices(
           await context.sleep(backoff / 2 + Math.random() * (backoff / 2));
           continue;
         }
+        // Not sent: give the claim back so the retry sends it.
         await context.notices.release(key);
         summary.retryLater += 1;
-        errors.push(
-          `${contactId}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
-        );
+        errors.push(`${contactId}: ${describe(error)}`);
         return;
       }
+      try {
+        await context.notices.markSent(key, messageId, context.now());
+        summary.sent += 1;
+      } catch (error) {
+        // Sent, but not recorded: the claim stays, so no retry sends it again before the lease
+        // ends (the window the outbox leaves open).
+        summary.retryLater += 1;
+        errors.push(`${contactId}: sent as ${messageId} but not recorded: ${describe(error)}`);
+      }
+      return;
     }
   }
 

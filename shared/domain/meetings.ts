@@ -214,6 +214,12 @@ export async function rescheduleMeeting(detail: MeetingRescheduledDetail, contex
   const timeZone = detail.timeZone ?? meeting.timeZone;
   const venue = detail.venue ?? meeting.venue;
   checkedInstants({ startsAt: detail.startsAt, endsAt: detail.endsAt, timeZone });
+  if (context.now.toISOString() < meeting.updatedAt) {
+    // A late redelivery of an older change must not move the meeting back.
+    throw new EventRejected(
+      `Meeting ${detail.meetingId} was changed by a later event (at ${meeting.updatedAt}); this older reschedule was not applied.`,
+    );
+  }
   const unchanged =
     detail.startsAt === meeting.startsAt &&
     detail.endsAt === meeting.endsAt &&
@@ -292,9 +298,19 @@ export async function cancelMeeting(detail: MeetingCancelledDetail, context: Mee
  */
 export async function sendDueReminders(context: MeetingContext): Promise<number> {
   let sent = 0;
-  for (const reminder of await context.meetings.dueReminders(context.now)) {
+  const due = await context.meetings.dueReminders(context.now);
+  // When two reminders of a meeting are due at once (the sweep was late), only the one nearest
+  // the start is sent: "in 14 days" two days before would be wrong.
+  const nearest = new Map<string, Reminder>();
+  for (const reminder of due) {
+    const other = nearest.get(reminder.meetingId);
+    if (other === undefined || reminder.dueAt > other.dueAt)
+      nearest.set(reminder.meetingId, reminder);
+  }
+  for (const reminder of due) {
     const meeting = await context.meetings.get(reminder.meetingId);
     const current =
+      nearest.get(reminder.meetingId) === reminder &&
       meeting !== undefined &&
       meeting.status === "scheduled" &&
       meeting.sequence === reminder.sequence &&

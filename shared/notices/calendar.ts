@@ -16,6 +16,14 @@ function utcArray(instant: Date): DateArray {
   ];
 }
 
+/**
+ * A name inside a quoted iCalendar parameter (CN="..."): RFC 5545 has no escape for `"` there,
+ * so it becomes an apostrophe, and control characters go.
+ */
+export function parameterText(name: string): string {
+  return name.replace(/"/g, "'").replace(/\p{Cc}/gu, " ");
+}
+
 /** The same UID for every notice of a meeting, so calendars update one entry. */
 export function meetingUid(meetingId: string): string {
   return `${meetingId}@kp-workflows.khartoumprocess.net`;
@@ -48,10 +56,10 @@ export function meetingCalendar(
     location,
     ...(meeting.description === undefined ? {} : { description: meeting.description }),
     ...(meeting.agendaUrl === undefined ? {} : { url: meeting.agendaUrl }),
-    organizer,
+    organizer: { name: parameterText(organizer.name), email: organizer.email },
     attendees: [
       {
-        name: attendee.name,
+        name: parameterText(attendee.name),
         email: attendee.email,
         rsvp: method === "REQUEST",
         partstat: "NEEDS-ACTION",

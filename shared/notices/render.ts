@@ -1,10 +1,9 @@
-import { Duration } from "luxon";
 import type { Language } from "../contract/index.js";
 import { type Contact, representing } from "../domain/contacts.js";
 import type { OutgoingEmail } from "../domain/deliver-notices.js";
 import type { MeetingSnapshot, NoticeDefinition } from "../domain/notices.js";
 import { instantAt, sameWallClock } from "../domain/time.js";
-import { findMemberState } from "../reference/index.js";
+import { findMemberState, findOrganisation } from "../reference/index.js";
 import { meetingCalendar } from "./calendar.js";
 import { LOCALES, type MessageKey, message } from "./messages.js";
 
@@ -86,8 +85,9 @@ function calendarDate(date: string, language: Language): string {
   return shortDate(new Date(`${date}T12:00:00Z`), "UTC", language);
 }
 
-function relativeTo(offset: string, language: Language): string {
-  const days = Math.round(Duration.fromISO(offset).as("days"));
+/** "in 14 days", from when the notice was defined (a late reminder says the true time left). */
+function relativeDays(start: Date, from: Date, language: Language): string {
+  const days = Math.max(0, Math.round((start.getTime() - from.getTime()) / 86_400_000));
   const relative = cached(
     `relative:${language}`,
     () => new Intl.RelativeTimeFormat(LOCALES[language], { numeric: "auto" }),
@@ -158,7 +158,7 @@ function meetingBody(
     date: shortDate(start, meeting.timeZone, language),
   });
   const intro = message(language, `intro.${kind}`, {
-    relative: relativeTo(definition.reminderOffset ?? "P0D", language),
+    relative: relativeDays(start, new Date(definition.definedAt), language),
   });
   return {
     subject,
@@ -181,7 +181,7 @@ function chairBody(definition: NoticeDefinition, contact: Contact): Body {
         message(language, "chair.handover", {
           from,
           to,
-          date: calendarDate(chair.effectiveOn ?? "", language),
+          date: chair.effectiveOn === undefined ? "" : calendarDate(chair.effectiveOn, language),
         }),
         ...(chair.meetingTitle === undefined
           ? []
