@@ -8,8 +8,10 @@ import { DynamoMeetingRepository } from "../shared/adapters/meeting-repository.j
 import { DynamoNoticeRepository } from "../shared/adapters/notice-repository.js";
 import { DynamoRejectionRepository } from "../shared/adapters/rejection-repository.js";
 import { DETAIL_TYPES, kebabDetailType, SOURCE } from "../shared/contract/index.js";
+import { audienceQuery } from "../shared/domain/audience.js";
 import { currentChair } from "../shared/domain/chair.js";
 import { representing } from "../shared/domain/contacts.js";
+import { coverageReport } from "../shared/domain/coverage.js";
 import { meetingSubject } from "../shared/domain/meetings.js";
 import { countryName } from "../shared/notices/render.js";
 import { detailFromFlags, type ParsedArgs, parseArgs } from "./args.js";
@@ -34,6 +36,8 @@ const HELP = `kp — the Khartoum Process secretariat's command line
   kp rejected [--limit N]                                            events the system refused, why
   kp meetings list                                                   every meeting, by start
   kp meetings show <meetingId>                                       a meeting and each recipient's notices
+  kp report <meetingId>                                              who was reached, member state by member state
+  kp contacts show <contactId>                                       everything held about a contact
   kp chair                                                           current and upcoming Chair, history
   kp clock [advance P13D | reset]                                    the local runtime's clock (demos, tests)
   kp dead-letters                                                    failed deliveries (local runtime)
@@ -255,7 +259,41 @@ async function contacts(
     }
     return summary.refused.length > 0 ? 1 : 0;
   }
-  throw new UsageError("kp contacts list | kp contacts import <file.csv>");
+  if (action === "show") {
+    const contactId = args.positionals[2];
+    if (contactId === undefined) throw new UsageError("kp contacts show <contactId>");
+    const resolved = target();
+    const repositories = stateRepositories(resolved);
+    const rejectedAbout = (
+      await new DynamoRejectionRepository(
+        createDocumentClient(resolved.dynamodb),
+        resolved.tableName(),
+      ).list()
+    ).filter((item) => item.contactId === contactId);
+    const held = {
+      contact: (await repositories.contacts.get(contactId)) ?? null,
+      notices: await repositories.notices.listForContact(contactId),
+      rejectedEvents: rejectedAbout,
+    };
+    if (json) {
+      io.out(JSON.stringify(held));
+      return 0;
+    }
+    io.out(
+      held.contact === null
+        ? `No contact ${contactId} is stored (removed, or never added).`
+        : JSON.stringify(held.contact, null, 2),
+    );
+    io.out(`\n${held.notices.length} notice record(s):`);
+    for (const record of held.notices) {
+      io.out(
+        `  ${record.subjectKey} ${record.noticeId}: ${record.status}${record.delivery ? `, ${record.delivery}` : ""}${record.reason ? ` (${record.reason})` : ""}`,
+      );
+    }
+    io.out(`${held.rejectedEvents.length} rejected event(s) about the contact`);
+    return 0;
+  }
+  throw new UsageError("kp contacts list | show <contactId> | import <file.csv>");
 }
 
 async function rejected(
@@ -407,6 +445,55 @@ async function meetings(
   throw new UsageError("kp meetings list | kp meetings show <meetingId>");
 }
 
+async function report(
+  args: ParsedArgs,
+  target: () => Target,
+  io: Io,
+  json: boolean,
+): Promise<number> {
+  const meetingId = args.positionals[1];
+  if (meetingId === undefined) throw new UsageError("kp report <meetingId>");
+  const repositories = stateRepositories(target());
+  const meeting = await repositories.meetings.get(meetingId);
+  if (meeting === undefined) {
+    io.err(`There is no meeting ${meetingId}.`);
+    return 1;
+  }
+  const contacts = await repositories.contacts.listAudience(audienceQuery(meeting.audience));
+  const records = await repositories.notices.listRecords(meetingSubject(meetingId));
+  const coverage = coverageReport(meeting.audience, contacts, records);
+  if (json) {
+    io.out(JSON.stringify({ meetingId, title: meeting.title, ...coverage }));
+    return 0;
+  }
+  const memberStateRows = coverage.rows.filter((row) => row.kind === "member-state");
+  io.out(
+    `${meeting.title} (${meetingId}): ${memberStateRows.length} member state(s) in the audience, ${coverage.flaggedMemberStates.length} not reached`,
+  );
+  io.out(
+    table([
+      ["", "REPRESENTS", "CONTACTS", "NOTIFIED", "DELIVERED", "BOUNCED", "NOT SENT"],
+      ...coverage.rows.map((row) => [
+        row.flagged ? "⚠" : "",
+        row.kind === "member-state" ? countryName(row.represents, "en") : row.represents,
+        String(row.contacts),
+        String(row.notified),
+        String(row.delivered),
+        String(row.bounced),
+        String(row.notSent),
+      ]),
+    ]),
+  );
+  if (coverage.flaggedMemberStates.length > 0) {
+    io.out(
+      `\nNo delivered notice reached: ${coverage.flaggedMemberStates.map((code) => countryName(code, "en")).join(", ")}`,
+    );
+  }
+  if (coverage.removedContacts > 0)
+    io.out(`(${coverage.removedContacts} removed contact(s) had notices)`);
+  return 0;
+}
+
 async function chair(target: () => Target, io: Io, json: boolean): Promise<number> {
   const state = await currentChair(stateRepositories(target()).chair);
   if (json) {
@@ -511,6 +598,8 @@ export async function runKp(argv: string[], io: Io): Promise<number> {
         return await meetings(args, target, io, json);
       case "chair":
         return await chair(target, io, json);
+      case "report":
+        return await report(args, target, io, json);
       case "clock":
         return await clock(args, options, io, json);
       default:

@@ -1,8 +1,9 @@
 import { Duration, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import { Table } from "aws-cdk-lib/aws-dynamodb";
-import { type EventPattern, Match, Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { EventBus, type EventPattern, Match, Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { ConfigurationSet, EmailSendingEvent, EventDestination } from "aws-cdk-lib/aws-ses";
 import { type IQueue, Queue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { LISTS_INDEX } from "../shared/adapters/table-keys.js";
@@ -19,6 +20,7 @@ import {
   SOURCE,
 } from "../shared/contract/index.js";
 import { NoticesDueEvent } from "../shared/contract/internal.js";
+import { SES_DETAIL_TYPES, SES_SOURCE } from "../shared/contract/ses-events.js";
 import { WorkflowFunction, type WorkflowFunctionProps } from "./constructs/workflow-function.js";
 import type { Settings } from "./settings.js";
 import type { StatefulStack } from "./stateful-stack.js";
@@ -88,6 +90,31 @@ export class StatelessStack extends Stack {
         ...(settings.sesMaxSendRate > 0 ? { reservedConcurrentExecutions: 1 } : {}),
       },
     );
+    // SES tells the system what became of each message: send, delivery, bounce, complaint,
+    // reject, delay, through the configuration set's EventBridge destination (the default bus).
+    const configurationSet = new ConfigurationSet(this, "Notices");
+    configurationSet.addEventDestination("ToEventBridge", {
+      destination: EventDestination.eventBus(
+        EventBus.fromEventBusName(this, "DefaultBus", "default"),
+      ),
+      events: [
+        EmailSendingEvent.SEND,
+        EmailSendingEvent.DELIVERY,
+        EmailSendingEvent.BOUNCE,
+        EmailSendingEvent.COMPLAINT,
+        EmailSendingEvent.REJECT,
+        EmailSendingEvent.DELIVERY_DELAY,
+      ],
+    });
+    sender.addEnvironment("SES_CONFIGURATION_SET", configurationSet.configurationSetName);
+    const recorder = this.addFunction("record-delivery");
+    this.target(
+      new Rule(this, "record-delivery-rule", {
+        description: "SES's events about the notices",
+        eventPattern: { source: [SES_SOURCE], detailType: [...SES_DETAIL_TYPES] },
+      }),
+      recorder,
+    );
     const senderDomain = settings.senderAddress.split("@")[1] ?? "";
     sender.addToRolePolicy(
       new PolicyStatement({
@@ -99,6 +126,11 @@ export class StatelessStack extends Stack {
             resourceName: settings.senderAddress,
           }),
           this.formatArn({ service: "ses", resource: "identity", resourceName: senderDomain }),
+          this.formatArn({
+            service: "ses",
+            resource: "configuration-set",
+            resourceName: configurationSet.configurationSetName,
+          }),
         ],
       }),
     );

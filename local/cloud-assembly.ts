@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type EventPattern, parseEventPattern } from "./event-pattern.js";
+import type { SesEventDestination } from "./ses-simulator.js";
 
 /** The account and region the local runtime pretends to be. */
 export interface LocalEnvironment {
@@ -84,6 +85,8 @@ export interface LocalSystem {
   queues: LocalQueue[];
   functions: LocalFunction[];
   rules: LocalRule[];
+  /** Configuration sets whose SES events go to an EventBridge bus. */
+  sesEventDestinations: SesEventDestination[];
   outputs: Record<string, string>;
 }
 
@@ -338,6 +341,7 @@ export function loadLocalSystem(assemblyDir: string, environment: LocalEnvironme
     queues: [],
     functions: [],
     rules: [],
+    sesEventDestinations: [],
     outputs: {},
   };
   for (const stack of stacks) {
@@ -392,6 +396,23 @@ export function loadLocalSystem(assemblyDir: string, environment: LocalEnvironme
         targets: ((properties.Targets ?? []) as Record<string, unknown>[]).map((target) =>
           loadTarget(stack, target, resolver),
         ),
+      });
+    }
+    for (const [, resource] of resourcesOfType(
+      stack,
+      "AWS::SES::ConfigurationSetEventDestination",
+    )) {
+      const properties = resource.Properties ?? {};
+      const destination = (properties.EventDestination ?? {}) as Record<string, unknown>;
+      const eventBridge = destination.EventBridgeDestination as
+        | { EventBusArn?: unknown }
+        | undefined;
+      if (eventBridge === undefined || destination.Enabled === false) continue;
+      const busArn = String(resolver.resolve(stack, eventBridge.EventBusArn));
+      system.sesEventDestinations.push({
+        configurationSetName: String(resolver.resolve(stack, properties.ConfigurationSetName)),
+        eventBusName: busArn.split(":event-bus/")[1] ?? "default",
+        eventTypes: ((destination.MatchingEventTypes ?? []) as unknown[]).map(String),
       });
     }
     for (const [name, output] of Object.entries(stack.template.Outputs ?? {})) {

@@ -10,6 +10,7 @@ import { createEventBridgeServer } from "./eventbridge-server.js";
 import { LambdaService } from "./lambda-service.js";
 import { close, listen } from "./listen.js";
 import { startSes } from "./ses.js";
+import { createSesFront, type SesEventDestination, sesEvents } from "./ses-simulator.js";
 import { ensureCloudAssembly } from "./synth.js";
 
 export interface LocalRuntimeOptions {
@@ -92,6 +93,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   const servers: Server[] = [];
   const requests: RequestCounts = { dynamodb: {}, ses: 0 };
+  const clock = new LocalClock(join(options.dataDir, "clock.json"));
   try {
     const dynamodb = await startDynamoDb({
       host,
@@ -103,7 +105,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const operation = String(request.headers["x-amz-target"] ?? "").split(".")[1] ?? "unknown";
       requests.dynamodb[operation] = (requests.dynamodb[operation] ?? 0) + 1;
     });
-    const ses = await startSes({ host, port: ports.ses });
+    // aws-ses-v2-local behind a front that reports SES's events (the mailbox simulator).
+    const sesBackend = await startSes({ host, port: 0 });
+    servers.push(sesBackend.server);
+    let sesDestinations: SesEventDestination[] = [];
+    const sesFront = createSesFront(sesBackend.endpoint, async (message) => {
+      const destination = sesDestinations.find(
+        (candidate) => candidate.configurationSetName === message.configurationSetName,
+      );
+      if (destination === undefined) return;
+      const bus = await busReady;
+      for (const event of sesEvents(message, destination, { account, region, now: clock.now() })) {
+        bus.publish(
+          destination.eventBusName,
+          bus.envelope({ source: "aws.ses", detailType: event.detailType, detail: event.detail }),
+        );
+      }
+    });
+    const ses = { server: sesFront, endpoint: await listen(sesFront, host, ports.ses) };
     servers.push(ses.server);
     ses.server.prependListener("request", (request: IncomingMessage) => {
       if (request.method === "POST" && request.url === "/") requests.ses += 1;
@@ -112,7 +131,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const busReady = new Promise<LocalEventBus>((resolve) => {
       busStarted = resolve;
     });
-    const clock = new LocalClock(join(options.dataDir, "clock.json"));
     const eventBridgeServer = createEventBridgeServer(busReady, clock);
     const eventBridgeEndpoint = await listen(eventBridgeServer, host, ports.eventBridge);
     servers.push(eventBridgeServer);
@@ -125,6 +143,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         ? { synthesized: false, durationMs: 0 }
         : await ensureCloudAssembly(options.projectDir, assemblyDir, log, options.context);
     const system = loadLocalSystem(assemblyDir, { account, region });
+    sesDestinations = system.sesEventDestinations;
     const dynamoClient = localDynamoDbClient(dynamodb.endpoint, region);
     await createTables(dynamoClient, system.tables);
     dynamoClient.destroy();

@@ -4,6 +4,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { AudienceQuery } from "../domain/audience.js";
 import {
@@ -13,6 +14,7 @@ import {
   contactGroup,
   type SaveOutcome,
 } from "../domain/contacts.js";
+import type { Suppressions } from "../domain/delivery-status.js";
 import { isConditionalCheckFailed, pages } from "./dynamodb-client.js";
 import { keys, LISTS_INDEX } from "./table-keys.js";
 
@@ -27,6 +29,7 @@ const CONTACT_FIELDS = [
   "timeZone",
   "reminders",
   "updatedAt",
+  "suppressed",
 ] as const;
 
 function toContact(item: Record<string, unknown>): Contact {
@@ -41,7 +44,7 @@ function isTombstone(item: Record<string, unknown> | undefined): boolean {
   return item?.removedAt !== undefined;
 }
 
-export class DynamoContactRepository implements ContactRepository {
+export class DynamoContactRepository implements ContactRepository, Suppressions {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -94,6 +97,24 @@ export class DynamoContactRepository implements ContactRepository {
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       return (await this.getItem(contactId)) === undefined ? "unknown" : "already-removed";
+    }
+  }
+
+  async suppress(contactId: string, reason: string, at: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.contact(contactId),
+          UpdateExpression: "SET suppressed = :suppressed",
+          ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(removedAt)",
+          ExpressionAttributeValues: { ":suppressed": { reason, at } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
     }
   }
 

@@ -6,6 +6,11 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import {
+  DELIVERY_RANK,
+  type DeliveryRepository,
+  type DeliveryUpdate,
+} from "../domain/delivery-status.js";
 import type {
   ClaimOutcome,
   NoticeDefinition,
@@ -14,10 +19,15 @@ import type {
   RecipientKey,
 } from "../domain/notices.js";
 import { isConditionalCheckFailed, pages } from "./dynamodb-client.js";
-import { keys } from "./table-keys.js";
+import { keys, LISTS_INDEX } from "./table-keys.js";
 
 function recordKey(key: RecipientKey) {
   return keys.noticeRecord(key.subjectKey, key.noticeId, key.contactId);
+}
+
+function contactListing(key: RecipientKey, pkName: string, skName: string) {
+  const listing = keys.contactNotice(key.contactId, key.subjectKey, key.noticeId);
+  return { [pkName]: listing.gsi1pk, [skName]: listing.gsi1sk };
 }
 
 function strip<T>(item: Record<string, unknown>): T {
@@ -25,7 +35,7 @@ function strip<T>(item: Record<string, unknown>): T {
   return rest as T;
 }
 
-export class DynamoNoticeRepository implements NoticeRepository {
+export class DynamoNoticeRepository implements NoticeRepository, DeliveryRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -70,7 +80,7 @@ export class DynamoNoticeRepository implements NoticeRepository {
           TableName: this.tableName,
           Key: recordKey(key),
           UpdateExpression:
-            "SET #status = :sending, claimedAt = :now, updatedAt = :now, subjectKey = :subject, noticeId = :notice, contactId = :contact",
+            "SET #status = :sending, claimedAt = :now, updatedAt = :now, subjectKey = :subject, noticeId = :notice, contactId = :contact, gsi1pk = :byContact, gsi1sk = :noticeKey",
           ConditionExpression:
             "attribute_not_exists(pk) OR (#status = :sending AND claimedAt < :leaseStart)",
           ExpressionAttributeNames: { "#status": "status" },
@@ -81,6 +91,7 @@ export class DynamoNoticeRepository implements NoticeRepository {
             ":subject": key.subjectKey,
             ":notice": key.noticeId,
             ":contact": key.contactId,
+            ...contactListing(key, ":byContact", ":noticeKey"),
           },
         }),
       );
@@ -116,6 +127,7 @@ export class DynamoNoticeRepository implements NoticeRepository {
           TableName: this.tableName,
           Item: {
             ...recordKey(key),
+            ...keys.contactNotice(key.contactId, key.subjectKey, key.noticeId),
             ...key,
             status: "skipped",
             reason,
@@ -143,6 +155,60 @@ export class DynamoNoticeRepository implements NoticeRepository {
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
     }
+  }
+
+  async findByMessage(messageId: string): Promise<RecipientKey | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.message(messageId) }),
+    );
+    if (Item === undefined) return undefined;
+    return {
+      subjectKey: String(Item.subjectKey),
+      noticeId: String(Item.noticeId),
+      contactId: String(Item.contactId),
+    };
+  }
+
+  async recordDelivery(key: RecipientKey, update: DeliveryUpdate): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recordKey(key),
+          UpdateExpression:
+            "SET delivery = :delivery, deliveryAt = :at, deliveryDetail = :detail, deliveryRank = :rank",
+          ConditionExpression:
+            "attribute_exists(pk) AND (attribute_not_exists(deliveryRank) OR deliveryRank < :rank)",
+          ExpressionAttributeValues: {
+            ":delivery": update.delivery,
+            ":at": update.at,
+            ":detail": update.detail ?? "",
+            ":rank": DELIVERY_RANK[update.delivery],
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  /** Every notice record of one contact, through the lists index. */
+  async listForContact(contactId: string): Promise<NoticeRecord[]> {
+    const records: NoticeRecord[] = [];
+    const query = (startKey: Record<string, unknown> | undefined) =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: LISTS_INDEX,
+          KeyConditionExpression: "gsi1pk = :contact",
+          ExpressionAttributeValues: { ":contact": keys.contactNotice(contactId, "", "").gsi1pk },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+    for await (const page of pages(query)) {
+      records.push(...(page.Items ?? []).map((item) => strip<NoticeRecord>(item)));
+    }
+    return records;
   }
 
   listRecords(subjectKey: string): Promise<NoticeRecord[]> {

@@ -37,6 +37,11 @@ export const keys = {
     pk: subjectKey,
     sk: `NOTICE#${noticeId}#${contactId}`,
   }),
+  /** Lists a contact's notice records (for `kp contacts show`). */
+  contactNotice: (contactId: string, subjectKey: string, noticeId: string) => ({
+    gsi1pk: `NOTICES#${contactId}`,
+    gsi1sk: `${subjectKey}#${noticeId}`,
+  }),
   /** Finds a notice record from the provider's message id (delivery events name only that). */
   message: (messageId: string) => ({ pk: `MESSAGE#${messageId}`, sk: "MESSAGE" }),
 } as const;

@@ -105,6 +105,8 @@ export const httpsUrl = z
 export interface ContractEvent<Schema extends z.ZodType = z.ZodType> {
   readonly source: string;
   readonly detailType: string;
+  /** When one handler takes several detail-types (SES's events), all of them. */
+  readonly detailTypes?: readonly string[];
   /** The contract's version of this detail's shape. */
   readonly version: number;
   readonly schema: Schema;

@@ -6,6 +6,8 @@ import { EventRejected, type RejectionRepository } from "./rejections.js";
 export interface Contact extends ContactUpsertedDetail {
   /** The time of the event that last changed the contact. */
   updatedAt: string;
+  /** Set by a hard bounce or a complaint: no notices go to the contact while it is set. */
+  suppressed?: { reason: string; at: string };
 }
 
 /** Which audiences a contact belongs to follows from whom they represent. */
@@ -41,7 +43,8 @@ export interface ContactRepository {
 /**
  * Contact Upserted:
  * 1. the detail is already valid and has the contract's defaults (language, time zone, reminders);
- * 2. store it, unless a later change to the same contact was stored first (EventBridge does not
+ * 2. keep a suppression (hard bounce, complaint) while the email address is the same;
+ * 3. store it, unless a later change to the same contact was stored first (EventBridge does not
  *    promise order), or the contact was removed after this event was sent: a late redelivery
  *    must not bring erased personal data back.
  */
@@ -50,6 +53,11 @@ export async function upsertContact(
   context: { contacts: ContactRepository; eventTime: string },
 ): Promise<Contact> {
   const contact: Contact = { ...detail, updatedAt: context.eventTime };
+  // A suppression belongs to the address: it stays while the address does.
+  const existing = await context.contacts.get(detail.contactId);
+  if (existing?.suppressed !== undefined && existing.email === detail.email) {
+    contact.suppressed = existing.suppressed;
+  }
   const outcome = await context.contacts.save(contact);
   if (!outcome.saved) {
     throw new EventRejected(

@@ -107,6 +107,15 @@ export async function deliverNotices(
       summary.skipped += 1;
       return;
     }
+    if (contact.suppressed !== undefined) {
+      await context.notices.markSkipped(
+        key,
+        `the contact is suppressed: ${contact.suppressed.reason}`,
+        context.now(),
+      );
+      summary.skipped += 1;
+      return;
+    }
     const claim = await context.notices.claim(key, context.now(), context.leaseMs);
     if (claim === "done") {
       summary.alreadyDone += 1;

@@ -58,6 +58,10 @@ export interface NoticeRecord {
   reason?: string;
   claimedAt?: string;
   updatedAt: string;
+  /** How far it got after SES accepted it (from SES's events). */
+  delivery?: string;
+  deliveryAt?: string;
+  deliveryDetail?: string;
 }
 
 export type ClaimOutcome = "claimed" | "done" | "busy";

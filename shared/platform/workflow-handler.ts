@@ -93,7 +93,7 @@ export function workflowHandler<Schema extends z.ZodType>(
       const received = envelope.data;
       if (
         received.source !== contractEvent.source ||
-        received["detail-type"] !== contractEvent.detailType
+        !(contractEvent.detailTypes ?? [contractEvent.detailType]).includes(received["detail-type"])
       ) {
         throw new UnroutableEvent(
           `This function handles ${contractEvent.source} "${contractEvent.detailType}", not ${received.source} "${received["detail-type"]}"`,

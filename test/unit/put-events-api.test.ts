@@ -17,6 +17,7 @@ function emptyBus(): LocalEventBus {
     queues: [],
     functions: [],
     rules: [],
+    sesEventDestinations: [],
     outputs: {},
   };
   const lambda = new LambdaService(new Map(), {

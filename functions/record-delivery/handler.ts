@@ -1,0 +1,27 @@
+import { DynamoNoticeRepository } from "../../shared/adapters/notice-repository.js";
+import { SesEmailEvent } from "../../shared/contract/ses-events.js";
+import { recordDeliveryEvent } from "../../shared/domain/delivery-status.js";
+import { workflowHandler } from "../../shared/platform/workflow-handler.js";
+import { createWorkflowRuntime } from "../../shared/platform/workflow-runtime.js";
+
+const runtime = createWorkflowRuntime();
+const notices = new DynamoNoticeRepository(runtime.documentClient, runtime.tableName);
+
+/** SES's events about our messages (through the configuration set): delivery and suppression. */
+export const handler = workflowHandler(
+  SesEmailEvent,
+  async (detail, event) => {
+    const outcome = await recordDeliveryEvent(detail, {
+      deliveries: notices,
+      suppressions: runtime.contacts,
+      eventTime: event.time,
+    });
+    if (outcome.suppressed) {
+      runtime.logger.warn("Contact suppressed", {
+        messageId: detail.mail.messageId,
+        eventType: detail.eventType,
+      });
+    }
+  },
+  runtime,
+);

@@ -1,0 +1,97 @@
+import type { SesEvent } from "../contract/ses-events.js";
+import type { RecipientKey } from "./notices.js";
+
+/** How far a notice got, after SES accepted it. */
+export type Delivery =
+  | "sent"
+  | "delayed"
+  | "delivered"
+  | "soft-bounced"
+  | "rejected"
+  | "bounced"
+  | "complained";
+
+/** A later event never undoes a graver one: a complaint after the delivery stays a complaint. */
+export const DELIVERY_RANK: Record<Delivery, number> = {
+  sent: 1,
+  delayed: 2,
+  delivered: 3,
+  "soft-bounced": 4,
+  rejected: 5,
+  bounced: 6,
+  complained: 7,
+};
+
+export interface DeliveryUpdate {
+  delivery: Delivery;
+  at: string;
+  /** What SES said, without any address: "Permanent/General", "abuse", "Bad content". */
+  detail?: string;
+}
+
+export interface DeliveryRepository {
+  /** The notice record of a message SES accepted, by its message id. */
+  findByMessage(messageId: string): Promise<RecipientKey | undefined>;
+  /** Records the delivery unless the record already holds a graver one. */
+  recordDelivery(key: RecipientKey, update: DeliveryUpdate): Promise<void>;
+}
+
+export interface Suppressions {
+  /** Stops all notices to the contact; false when the contact no longer exists. */
+  suppress(contactId: string, reason: string, at: string): Promise<boolean>;
+}
+
+export function deliveryOf(event: SesEvent, fallbackTime: string): DeliveryUpdate {
+  switch (event.eventType) {
+    case "Send":
+      return { delivery: "sent", at: event.mail.timestamp ?? fallbackTime };
+    case "Delivery":
+      return { delivery: "delivered", at: event.delivery?.timestamp ?? fallbackTime };
+    case "DeliveryDelay":
+      return {
+        delivery: "delayed",
+        at: fallbackTime,
+        detail: event.deliveryDelay?.delayType ?? "",
+      };
+    case "Bounce":
+      return {
+        delivery: event.bounce.bounceType === "Permanent" ? "bounced" : "soft-bounced",
+        at: event.bounce.timestamp ?? fallbackTime,
+        detail: [event.bounce.bounceType, event.bounce.bounceSubType].filter(Boolean).join("/"),
+      };
+    case "Complaint":
+      return {
+        delivery: "complained",
+        at: event.complaint.timestamp ?? fallbackTime,
+        detail: event.complaint.complaintFeedbackType ?? "complaint",
+      };
+    case "Reject":
+      return { delivery: "rejected", at: fallbackTime, detail: event.reject.reason ?? "" };
+  }
+}
+
+/**
+ * An SES event about one of our messages:
+ * 1. find the notice record by the message id (events about other mail are ignored);
+ * 2. record how far the notice got (a graver outcome is never overwritten);
+ * 3. a hard bounce or a complaint suppresses the contact: no further notices, and the reason is
+ *    kept where the secretariat sees it. A soft bounce or a delay does not.
+ */
+export async function recordDeliveryEvent(
+  event: SesEvent,
+  context: { deliveries: DeliveryRepository; suppressions: Suppressions; eventTime: string },
+): Promise<{ recorded: boolean; suppressed: boolean }> {
+  const key = await context.deliveries.findByMessage(event.mail.messageId);
+  if (key === undefined) return { recorded: false, suppressed: false };
+  const update = deliveryOf(event, context.eventTime);
+  await context.deliveries.recordDelivery(key, update);
+  if (update.delivery !== "bounced" && update.delivery !== "complained") {
+    return { recorded: true, suppressed: false };
+  }
+  const reason =
+    update.delivery === "bounced"
+      ? `hard bounce (${update.detail}) of ${key.noticeId} of ${key.subjectKey}`
+      : `complaint (${update.detail}) about ${key.noticeId} of ${key.subjectKey}`;
+  const suppressed = await context.suppressions.suppress(key.contactId, reason, update.at);
+  return { recorded: true, suppressed };
+}
