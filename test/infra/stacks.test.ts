@@ -178,4 +178,23 @@ describe("the CDK app", () => {
       "senderAddress must be an email address",
     );
   });
+
+  it("reports what SES did with each notice through a configuration set to the default bus", () => {
+    stateless.hasResourceProperties("AWS::SES::ConfigurationSetEventDestination", {
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: ["send", "delivery", "bounce", "complaint", "reject", "deliveryDelay"],
+        EventBridgeDestination: { EventBusArn: Match.anyValue() },
+      }),
+    });
+    stateless.hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: {
+        source: ["aws.ses"],
+        "detail-type": Match.arrayWith(["Email Bounced", "Email Complaint Received"]),
+      },
+    });
+    stateless.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ SES_CONFIGURATION_SET: Match.anyValue() }) },
+    });
+  });
 });
