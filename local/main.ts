@@ -42,7 +42,7 @@ kp-workflows is running locally (ready in ${(timings.readyMs / 1000).toFixed(1)}
   Functions    ${system.functions.map((fn) => fn.name).join(", ")}
   State        ${dataDir}
 
-Put an event:  ./bin/kp put --file ../shared/contract/examples/05-berlin-2023.json
+Put an event:  ./bin/kp put --file test/fixtures/examples/05-berlin-2023.json
                aws events put-events --endpoint-url ${description.eventBridgeEndpoint} --entries file://events.json
 Stop:          Ctrl-C
 `);
