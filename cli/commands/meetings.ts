@@ -1,0 +1,157 @@
+import { audienceQuery } from "../../shared/domain/audience.js";
+import { representing } from "../../shared/domain/contacts.js";
+import { coverageReport } from "../../shared/domain/coverage.js";
+import { meetingSubject } from "../../shared/domain/meetings.js";
+import { countryName } from "../../shared/notices/render.js";
+import type { ParsedArgs } from "../args.js";
+import { type Target, UsageError } from "../target.js";
+import { countBy, type Io, stateRepositories, table } from "./shared.js";
+
+export async function meetings(
+  args: ParsedArgs,
+  target: () => Target,
+  io: Io,
+  json: boolean,
+): Promise<number> {
+  const action = args.positionals[1];
+  const repositories = stateRepositories(target());
+  if (action === "list") {
+    const all = await repositories.meetings.list();
+    if (json) {
+      io.out(JSON.stringify(all.map(({ scheduledDetail: _detail, ...meeting }) => meeting)));
+      return 0;
+    }
+    io.out(
+      table([
+        ["MEETING", "STARTS (VENUE TIME)", "CITY", "STATUS", "SEQ", "AUDIENCE", "TITLE"],
+        ...all.map((meeting) => [
+          meeting.meetingId,
+          `${meeting.startsAt.replace("T", " ")} ${meeting.timeZone}`,
+          meeting.venue.city,
+          meeting.status,
+          String(meeting.sequence),
+          typeof meeting.audience === "string"
+            ? meeting.audience
+            : meeting.audience.countries.join(","),
+          meeting.title,
+        ]),
+      ]),
+    );
+    io.out(`${all.length} meeting(s)`);
+    return 0;
+  }
+  if (action === "show") {
+    const meetingId = args.positionals[2];
+    if (meetingId === undefined) throw new UsageError("kp meetings show <meetingId>");
+    const meeting = await repositories.meetings.get(meetingId);
+    if (meeting === undefined) {
+      io.err(`There is no meeting ${meetingId}.`);
+      return 1;
+    }
+    const definitions = await repositories.notices.listDefinitions(meetingSubject(meetingId));
+    const records = await repositories.notices.listRecords(meetingSubject(meetingId));
+    const contacts = await repositories.contacts.getMany(records.map((record) => record.contactId));
+    const notices = definitions.map((definition) => ({
+      noticeId: definition.noticeId,
+      kind: definition.kind,
+      definedAt: definition.definedAt,
+      recipients: definition.recipientCount,
+      status: countBy(
+        records.filter((record) => record.noticeId === definition.noticeId),
+        (record) => record.status,
+      ),
+      records: records
+        .filter((record) => record.noticeId === definition.noticeId)
+        .map((record) => {
+          const contact = contacts.get(record.contactId);
+          return {
+            contactId: record.contactId,
+            represents: contact === undefined ? "(removed)" : representing(contact),
+            status: record.status,
+            ...(record.messageId === undefined ? {} : { messageId: record.messageId }),
+            ...(record.reason === undefined ? {} : { reason: record.reason }),
+            updatedAt: record.updatedAt,
+          };
+        }),
+    }));
+    const { scheduledDetail: _detail, ...shown } = meeting;
+    if (json) {
+      io.out(JSON.stringify({ meeting: shown, notices }));
+      return 0;
+    }
+    io.out(`${meeting.title} (${meeting.meetingId})`);
+    io.out(
+      `  ${meeting.status}, sequence ${meeting.sequence}; ${meeting.startsAt} – ${meeting.endsAt} ${meeting.timeZone}; ${meeting.venue.city} (${meeting.venue.country})`,
+    );
+    for (const notice of notices) {
+      const summary = Object.entries(notice.status)
+        .map(([status, count]) => `${count} ${status}`)
+        .join(", ");
+      io.out(
+        `\n${notice.noticeId} (${notice.kind}, ${notice.recipients} recipient(s)): ${summary || "nothing recorded yet"}`,
+      );
+      io.out(
+        table([
+          ["  CONTACT", "REPRESENTS", "STATUS", "MESSAGE / REASON"],
+          ...notice.records.map((record) => [
+            `  ${record.contactId}`,
+            record.represents,
+            record.status,
+            record.messageId ?? record.reason ?? "",
+          ]),
+        ]),
+      );
+    }
+    return 0;
+  }
+  throw new UsageError("kp meetings list | kp meetings show <meetingId>");
+}
+
+export async function report(
+  args: ParsedArgs,
+  target: () => Target,
+  io: Io,
+  json: boolean,
+): Promise<number> {
+  const meetingId = args.positionals[1];
+  if (meetingId === undefined) throw new UsageError("kp report <meetingId>");
+  const repositories = stateRepositories(target());
+  const meeting = await repositories.meetings.get(meetingId);
+  if (meeting === undefined) {
+    io.err(`There is no meeting ${meetingId}.`);
+    return 1;
+  }
+  const contacts = await repositories.contacts.listAudience(audienceQuery(meeting.audience));
+  const records = await repositories.notices.listRecords(meetingSubject(meetingId));
+  const coverage = coverageReport(meeting.audience, contacts, records);
+  if (json) {
+    io.out(JSON.stringify({ meetingId, title: meeting.title, ...coverage }));
+    return 0;
+  }
+  const memberStateRows = coverage.rows.filter((row) => row.kind === "member-state");
+  io.out(
+    `${meeting.title} (${meetingId}): ${memberStateRows.length} member state(s) in the audience, ${coverage.flaggedMemberStates.length} not reached`,
+  );
+  io.out(
+    table([
+      ["", "REPRESENTS", "CONTACTS", "NOTIFIED", "DELIVERED", "BOUNCED", "NOT SENT"],
+      ...coverage.rows.map((row) => [
+        row.flagged ? "⚠" : "",
+        row.kind === "member-state" ? countryName(row.represents, "en") : row.represents,
+        String(row.contacts),
+        String(row.notified),
+        String(row.delivered),
+        String(row.bounced),
+        String(row.notSent),
+      ]),
+    ]),
+  );
+  if (coverage.flaggedMemberStates.length > 0) {
+    io.out(
+      `\nNo delivered notice reached: ${coverage.flaggedMemberStates.map((code) => countryName(code, "en")).join(", ")}`,
+    );
+  }
+  if (coverage.removedContacts > 0)
+    io.out(`(${coverage.removedContacts} removed contact(s) had notices)`);
+  return 0;
+}

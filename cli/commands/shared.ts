@@ -1,0 +1,43 @@
+import { DynamoChairRepository } from "../../shared/adapters/chair-repository.js";
+import { DynamoContactRepository } from "../../shared/adapters/contact-repository.js";
+import { createDocumentClient } from "../../shared/adapters/dynamodb-client.js";
+import { DynamoMeetingRepository } from "../../shared/adapters/meeting-repository.js";
+import { DynamoNoticeRepository } from "../../shared/adapters/notice-repository.js";
+import type { Target } from "../target.js";
+
+/** Where a command writes: stdout and stderr, or a test's lists. */
+export interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+/** Left-aligned columns, two spaces apart. */
+export function table(rows: string[][]): string {
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+export function stateRepositories(resolved: Target) {
+  const documents = createDocumentClient(resolved.dynamodb);
+  const tableName = resolved.tableName();
+  return {
+    contacts: new DynamoContactRepository(documents, tableName),
+    meetings: new DynamoMeetingRepository(documents, tableName),
+    notices: new DynamoNoticeRepository(documents, tableName),
+    chair: new DynamoChairRepository(documents, tableName),
+  };
+}
+
+export function countBy<T>(items: T[], key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+}
