@@ -1,4 +1,5 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
+import addressparser from "nodemailer/lib/addressparser";
 
 /** A configuration set's EventBridge destination, from the template. */
 export interface SesEventDestination {
@@ -113,11 +114,12 @@ export function sesEvents(
   );
 }
 
+/** The addresses of an address header, parsed as mail clients do (quoted names included). */
 function addresses(header: string | undefined): string[] {
-  if (header === undefined) return [];
-  return [...header.matchAll(/<([^<>\s]+@[^<>\s]+)>|([^\s,<>"]+@[^\s,<>"]+)/g)].map((match) =>
-    (match[1] ?? match[2] ?? "").toLowerCase(),
-  );
+  if (header === undefined || header.trim() === "") return [];
+  return addressparser(header, { flatten: true })
+    .map((entry) => entry.address.toLowerCase())
+    .filter((address) => address.includes("@"));
 }
 
 /** Who a raw MIME message is to: its To, Cc and Bcc headers (unfolded). */
