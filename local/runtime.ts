@@ -105,6 +105,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const operation = String(request.headers["x-amz-target"] ?? "").split(".")[1] ?? "unknown";
       requests.dynamodb[operation] = (requests.dynamodb[operation] ?? 0) + 1;
     });
+    // The bus exists once the app is synthesized; what arrives before waits for it.
+    let busStarted: (bus: LocalEventBus) => void = () => undefined;
+    const busReady = new Promise<LocalEventBus>((resolve) => {
+      busStarted = resolve;
+    });
     // aws-ses-v2-local behind a front that reports SES's events (the mailbox simulator).
     const sesBackend = await startSes({ host, port: 0 });
     servers.push(sesBackend.server);
@@ -126,10 +131,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     servers.push(ses.server);
     ses.server.prependListener("request", (request: IncomingMessage) => {
       if (request.method === "POST" && request.url === "/") requests.ses += 1;
-    });
-    let busStarted: (bus: LocalEventBus) => void = () => undefined;
-    const busReady = new Promise<LocalEventBus>((resolve) => {
-      busStarted = resolve;
     });
     const eventBridgeServer = createEventBridgeServer(busReady, clock);
     const eventBridgeEndpoint = await listen(eventBridgeServer, host, ports.eventBridge);
