@@ -45,10 +45,10 @@ export function countryName(code: string, language: Language): string {
   return names.of(code) ?? code;
 }
 
+/** "Kenya" (in the contact's language) or the organisation's full name. */
 function representingIn(contact: Contact, language: Language): string {
-  return contact.memberState === undefined
-    ? representing(contact)
-    : countryName(contact.memberState, language);
+  if (contact.memberState !== undefined) return countryName(contact.memberState, language);
+  return findOrganisation(contact.organisation ?? "")?.name ?? representing(contact);
 }
 
 function dateRange(start: Date, end: Date, timeZone: string, language: Language): string {

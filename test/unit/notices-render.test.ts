@@ -563,3 +563,19 @@ describe("composeNotice for a late reminder", () => {
     expect(email.text).toContain("begins in 3 days.");
   });
 });
+
+describe("composeNotice footer", () => {
+  it("names an organisation's contact by the organisation's full name", () => {
+    // Act
+    const email = composeNotice(
+      meetingNotice("invitation"),
+      contact("en", "Europe/Vienna", { memberState: undefined, organisation: "ICMPD" }),
+      sender,
+    );
+
+    // Assess
+    expect(email.text).toContain(
+      "as a contact of International Centre for Migration Policy Development in the Khartoum Process.",
+    );
+  });
+});
