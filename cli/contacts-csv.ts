@@ -1,20 +1,10 @@
 import { parse } from "csv-parse/sync";
-import { ContactUpserted } from "../shared/contract/index.js";
+import { CONTACT_FIELDS, ContactUpserted } from "../shared/contract/index.js";
 import type { EventToPut } from "./put-events.js";
 import { validateEvent } from "./put-events.js";
 
-/** The columns of a contacts CSV; the header row names them, in any order. */
-export const CSV_COLUMNS = [
-  "contactId",
-  "name",
-  "email",
-  "memberState",
-  "organisation",
-  "roles",
-  "language",
-  "timeZone",
-  "reminders",
-] as const;
+/** The columns of a contacts CSV (the contract's fields); the header row names them, in any order. */
+export const CSV_COLUMNS = CONTACT_FIELDS;
 const REQUIRED_COLUMNS = ["contactId", "name", "email"];
 
 export interface RefusedRow {

@@ -6,6 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { CONTACT_FIELDS } from "../contract/contact-upserted.js";
 import type { AudienceQuery } from "../domain/audience.js";
 import {
   type Contact,
@@ -18,23 +19,12 @@ import type { Suppressions } from "../domain/delivery-status.js";
 import { isConditionalCheckFailed, pages } from "./dynamodb-client.js";
 import { keys, LISTS_INDEX } from "./table-keys.js";
 
-const CONTACT_FIELDS = [
-  "contactId",
-  "name",
-  "email",
-  "memberState",
-  "organisation",
-  "roles",
-  "language",
-  "timeZone",
-  "reminders",
-  "updatedAt",
-  "suppressed",
-] as const;
+/** What a stored contact holds: the contract's fields, and what the system adds. */
+const STORED_FIELDS = [...CONTACT_FIELDS, "updatedAt", "suppressed"] as const;
 
 function toContact(item: Record<string, unknown>): Contact {
   const contact: Record<string, unknown> = {};
-  for (const field of CONTACT_FIELDS) {
+  for (const field of STORED_FIELDS) {
     if (item[field] !== undefined) contact[field] = item[field];
   }
   return contact as unknown as Contact;

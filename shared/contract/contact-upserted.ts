@@ -17,6 +17,21 @@ export const CONTACT_ROLES = [
   "observer",
 ] as const;
 export const LANGUAGES = ["en", "fr", "ar"] as const;
+
+/** The fields of a Contact Upserted detail, in the contract's order. */
+export const CONTACT_FIELDS = [
+  "contactId",
+  "name",
+  "email",
+  "memberState",
+  "organisation",
+  "roles",
+  "language",
+  "timeZone",
+  "reminders",
+] as const;
+/** What identifies a person, and must be erased when the contact is removed. */
+export const PERSONAL_FIELDS: readonly string[] = ["name", "email"];
 export type Language = (typeof LANGUAGES)[number];
 
 export const contactUpsertedSchema = z

@@ -1,13 +1,9 @@
+import { CONTACT_FIELDS, PERSONAL_FIELDS } from "../contract/contact-upserted.js";
+
 /** What of a contact's detail is not personal data and may stay after erasure. */
-const NON_PERSONAL_FIELDS = new Set([
-  "contactId",
-  "memberState",
-  "organisation",
-  "roles",
-  "language",
-  "timeZone",
-  "reminders",
-]);
+const NON_PERSONAL_FIELDS = new Set<string>(
+  CONTACT_FIELDS.filter((field) => !PERSONAL_FIELDS.includes(field)),
+);
 
 /** The event with every field of its detail that may hold personal data removed and named. */
 export function erasePersonalData(event: unknown): unknown {
