@@ -1,7 +1,12 @@
 import type { ChairDesignatedDetail, ChairHandoverDetail } from "../contract/index.js";
 import { type AudienceDirectory, audienceQuery } from "./audience.js";
 import type { MeetingRepository } from "./meetings.js";
-import { type NoticePublisher, type NoticeRepository, notify } from "./notices.js";
+import {
+  type ChairSnapshot,
+  type NoticePublisher,
+  type NoticeRepository,
+  notify,
+} from "./notices.js";
 import { EventRejected } from "./rejections.js";
 
 export interface Handover {
@@ -53,6 +58,11 @@ export interface ChairContext {
 
 export const CHAIR_SUBJECT = "CHAIR";
 
+/** Another change of the Chair was stored between our read and our write: a retry applies it. */
+export class ConcurrentChairChange extends Error {
+  override name = "ConcurrentChairChange";
+}
+
 export async function currentChair(chair: ChairRepository): Promise<ChairState> {
   return (await chair.get()) ?? FACT_SHEET_CHAIR;
 }
@@ -61,26 +71,43 @@ function sameHandover(a: Handover, b: ChairHandoverDetail): boolean {
   return a.from === b.from && a.to === b.to && a.effectiveOn === b.effectiveOn;
 }
 
+/** One Chair notice to an audience, once per contact. */
+async function notifyChair(
+  audience: "all" | "steering-committee",
+  noticeId: string,
+  kind: "chair-handover" | "chair-designation",
+  chair: ChairSnapshot,
+  context: ChairContext,
+): Promise<void> {
+  const recipients = await context.directory.listAudience(audienceQuery(audience));
+  await notify(
+    {
+      subjectKey: CHAIR_SUBJECT,
+      noticeId,
+      kind,
+      definedAt: context.now.toISOString(),
+      recipientCount: recipients.length,
+      chair,
+    },
+    recipients,
+    context,
+  );
+}
+
 async function notifyHandover(handover: Handover, context: ChairContext): Promise<void> {
   if (handover.noticeId === undefined) return;
   const meeting =
     handover.meetingId === undefined ? undefined : await context.meetings.get(handover.meetingId);
-  const recipients = await context.directory.listAudience(audienceQuery("all"));
-  await notify(
+  await notifyChair(
+    "all",
+    handover.noticeId,
+    "chair-handover",
     {
-      subjectKey: CHAIR_SUBJECT,
-      noticeId: handover.noticeId,
-      kind: "chair-handover",
-      definedAt: context.now.toISOString(),
-      recipientCount: recipients.length,
-      chair: {
-        from: handover.from,
-        to: handover.to,
-        effectiveOn: handover.effectiveOn,
-        ...(meeting === undefined ? {} : { meetingTitle: meeting.title }),
-      },
+      from: handover.from,
+      to: handover.to,
+      effectiveOn: handover.effectiveOn,
+      ...(meeting === undefined ? {} : { meetingTitle: meeting.title }),
     },
-    recipients,
     context,
   );
 }
@@ -173,25 +200,19 @@ export async function designateChair(
       state.version,
     );
     if (!saved) {
-      throw new Error("The Chair changed while the designation was recorded; a retry applies it");
+      throw new ConcurrentChairChange("The Chair changed while the designation was recorded");
     }
   }
   if (upcoming === "TBC") return;
-  const recipients = await context.directory.listAudience(audienceQuery("steering-committee"));
-  await notify(
+  await notifyChair(
+    "steering-committee",
+    upcoming.noticeId,
+    "chair-designation",
     {
-      subjectKey: CHAIR_SUBJECT,
-      noticeId: upcoming.noticeId,
-      kind: "chair-designation",
-      definedAt: context.now.toISOString(),
-      recipientCount: recipients.length,
-      chair: {
-        from: state.current,
-        to: upcoming.country,
-        ...(upcoming.takesOfficeOn === undefined ? {} : { takesOfficeOn: upcoming.takesOfficeOn }),
-      },
+      from: state.current,
+      to: upcoming.country,
+      ...(upcoming.takesOfficeOn === undefined ? {} : { takesOfficeOn: upcoming.takesOfficeOn }),
     },
-    recipients,
     context,
   );
 }
