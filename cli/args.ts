@@ -21,7 +21,11 @@ export function parseArgs(argv: string[]): ParsedArgs {
         flags.set(name, inline);
       } else {
         const value = argv[index + 1];
-        if (value === undefined) throw new Error(`--${name} needs a value`);
+        if (value === undefined || value.startsWith("--")) {
+          throw new Error(
+            `--${name} needs a value (use --${name}=--text for a value starting with --)`,
+          );
+        }
         flags.set(name, value);
         index += 1;
       }

@@ -46,7 +46,13 @@ function targetOptions(args: ParsedArgs): TargetOptions {
 }
 
 export async function runKp(argv: string[], io: Io): Promise<number> {
-  const args = parseArgs(argv);
+  let args: ParsedArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (error) {
+    io.err(error instanceof Error ? error.message : String(error));
+    return 2;
+  }
   const json = args.flags.get("json") === true;
   args.flags.delete("json");
   const command = args.positionals[0];

@@ -24,6 +24,8 @@ class ExecutionEnvironment {
   readonly worker: Worker;
   readonly ready: Promise<number>;
   busy = false;
+  /** Ended (timed out): never handed another invocation. */
+  retired = false;
   private pending: { requestId: string; entry: Pending } | undefined;
 
   constructor(
@@ -85,11 +87,12 @@ class ExecutionEnvironment {
     const timeoutMs = this.fn.timeoutSeconds * 1000;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
+        // Like Lambda, a timed-out environment is not reused: it stays busy until it is gone.
+        this.retired = true;
         this.fail({
           errorType: "Sandbox.Timedout",
           errorMessage: `Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds`,
         });
-        // Like Lambda, a timed-out environment is not reused.
         void this.worker.terminate();
       }, timeoutMs);
       this.pending = { requestId, entry: { resolve, started: performance.now(), timer } };
@@ -181,13 +184,15 @@ export class LambdaService {
     for (;;) {
       const pool = this.environments.get(fn.arn) ?? [];
       this.environments.set(fn.arn, pool);
-      const idle = pool.find((environment) => !environment.busy);
+      const idle = pool.find((environment) => !environment.busy && !environment.retired);
       if (idle !== undefined) {
         idle.busy = true;
         return idle;
       }
+      // A retired (timed-out) environment is on its way out and takes no place in the pool.
+      const live = pool.filter((environment) => !environment.retired).length;
       if (
-        pool.length <
+        live <
         Math.min(this.options.concurrency, fn.reservedConcurrency ?? Number.POSITIVE_INFINITY)
       ) {
         const environment = this.start(fn, pool);

@@ -52,9 +52,10 @@ export class DynamoContactRepository implements ContactRepository, Suppressions 
             ...keys.contactAudience(group, representing, contact.contactId),
             ...contact,
           },
-          // Newer wins: neither an older change nor one sent before the removal is applied.
+          // Newer wins: neither an older change nor one sent before (or with) the removal is
+          // applied; EventBridge times are to the second, and a tie goes to the erasure.
           ConditionExpression:
-            "attribute_not_exists(pk) OR updatedAt <= :eventTime OR removedAt <= :eventTime",
+            "attribute_not_exists(pk) OR updatedAt <= :eventTime OR removedAt < :eventTime",
           ExpressionAttributeValues: { ":eventTime": contact.updatedAt },
         }),
       );

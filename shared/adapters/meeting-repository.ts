@@ -113,16 +113,24 @@ export class DynamoMeetingRepository implements MeetingRepository {
       }
     }
     for (const reminder of reminders) {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.reminder(reminder.meetingId, reminder.offset),
-            ...keys.reminderDue(reminder.dueAt, reminder.meetingId, reminder.offset),
-            ...reminder,
-          },
-        }),
-      );
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...keys.reminder(reminder.meetingId, reminder.offset),
+              ...keys.reminderDue(reminder.dueAt, reminder.meetingId, reminder.offset),
+              ...reminder,
+            },
+            // A slower invocation about an older version must not replace a newer reminder.
+            ConditionExpression: "attribute_not_exists(pk) OR #sequence <= :sequence",
+            ExpressionAttributeNames: { "#sequence": "sequence" },
+            ExpressionAttributeValues: { ":sequence": reminder.sequence },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
     }
   }
 

@@ -106,14 +106,15 @@ export class DynamoNoticeRepository implements NoticeRepository, DeliveryReposit
   }
 
   async markSent(key: RecipientKey, messageId: string, now: Date): Promise<void> {
-    await this.settle(key, { status: "sent", messageId, sentAt: now.toISOString() }, now);
-    // Delivery events name the message only: keep the way back to the record.
+    // Delivery events name the message only: the way back to the record is written first, so
+    // an early bounce finds it.
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
         Item: { ...keys.message(messageId), ...key, messageId },
       }),
     );
+    await this.settle(key, { status: "sent", messageId, sentAt: now.toISOString() }, now);
   }
 
   async markFailed(key: RecipientKey, reason: string, now: Date): Promise<void> {

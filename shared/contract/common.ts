@@ -7,7 +7,7 @@ export const SOURCE = "kp.secretariat";
 export const DEFAULT_EVENT_BUS_NAME = "khartoum-process";
 
 const CONTROL_CHARACTERS = /\p{Cc}/u;
-const CONTROL_CHARACTERS_BUT_LINE_BREAKS_AND_TABS = /[^\P{Cc}\n\r\t]/u;
+const CONTROL_CHARACTERS_BUT_LINE_BREAKS_AND_TABS = /[^\P{Cc}\n\t]/u;
 
 /** Text that ends up in a header or a one-line field: a line break here could inject a header. */
 export const singleLine = (max: number) =>
@@ -20,15 +20,20 @@ export const singleLine = (max: number) =>
       message: "must be a single line without control characters",
     });
 
+/** Text that may span lines; every line break becomes "\n" (a lone CR would end a line early). */
 export const multiLine = (max: number) =>
   z
     .string()
-    .trim()
-    .min(1, "must not be empty")
-    .max(max, `must be at most ${max} characters`)
-    .refine((value) => !CONTROL_CHARACTERS_BUT_LINE_BREAKS_AND_TABS.test(value), {
-      message: "must not contain control characters",
-    });
+    .transform((value) => value.replace(/\r\n?/g, "\n").trim())
+    .pipe(
+      z
+        .string()
+        .min(1, "must not be empty")
+        .max(max, `must be at most ${max} characters`)
+        .refine((value) => !CONTROL_CHARACTERS_BUT_LINE_BREAKS_AND_TABS.test(value), {
+          message: "must not contain control characters",
+        }),
+    );
 
 export const secretariatId = z
   .string()

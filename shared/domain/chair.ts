@@ -162,8 +162,8 @@ export async function handOverChair(
     }
     // Someone changed the Chair meanwhile: look again (the same handover is then a duplicate).
   }
-  throw new EventRejected(
-    `The Chair changed while this handover from ${detail.from} was recorded; it was not applied.`,
+  throw new ConcurrentChairChange(
+    `The Chair changed twice while this handover from ${detail.from} was recorded; a retry applies it`,
   );
 }
 

@@ -144,7 +144,7 @@ export async function deliverNotices(
         messageId = await context.mailer.send(email);
       } catch (error) {
         if (error instanceof MailRejected) {
-          await context.notices.markFailed(key, error.message, context.now());
+          await context.notices.markFailed(key, withoutAddresses(error.message), context.now());
           summary.failed += 1;
           return;
         }
@@ -185,6 +185,11 @@ export async function deliverNotices(
     );
   }
   return summary;
+}
+
+/** The record keeps the contact by id only: no address survives in a provider's message. */
+export function withoutAddresses(text: string): string {
+  return text.replace(/[^\s<>"',;:]+@[^\s<>"',;]+/g, "<address>");
 }
 
 /** A token bucket: `ratePerSecond` messages a second on average, none when it is 0 (unlimited). */

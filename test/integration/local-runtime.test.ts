@@ -181,6 +181,15 @@ describe("the local runtime's EventBridge, Lambda and dead-letter queues", () =>
     );
   });
 
+  it("never hands a timed-out execution environment another invocation", async () => {
+    const response = await put(entry("slow"), entry("ok"));
+    const okId = response.Entries?.[1]?.EventId ?? "";
+
+    expect(logLines.filter((line) => line.includes(okId))).toEqual([
+      expect.stringMatching(/^✓ flaky ← Test /),
+    ]);
+  });
+
   it("sends an event that cannot be delivered to the rule target's dead-letter queue", async () => {
     const response = await put(entry("lost"));
 
