@@ -252,7 +252,7 @@ describe("single-line and multi-line text", () => {
     expect(reason).toBe("detail.title: must be at most 300 characters");
   });
 
-  it("lets a description span lines and hold tabs", () => {
+  it("lets a description span lines (CRLF becoming LF) and hold tabs", () => {
     // Prepare
     const description = "Agenda:\r\n\t1. Handover\n\t2. Work plan";
 
@@ -260,7 +260,18 @@ describe("single-line and multi-line text", () => {
     const parsed = MeetingScheduled.schema.parse({ ...som9, description });
 
     // Assess
-    expect(parsed.description).toBe(description);
+    expect(parsed.description).toBe("Agenda:\n\t1. Handover\n\t2. Work plan");
+  });
+
+  it("turns a lone carriage return into a line break, so no calendar line can be injected", () => {
+    // Act
+    const parsed = MeetingScheduled.schema.parse({
+      ...som9,
+      description: "Agenda\rEND:VEVENT\rBEGIN:VEVENT",
+    });
+
+    // Assess
+    expect(parsed.description).toBe("Agenda\nEND:VEVENT\nBEGIN:VEVENT");
   });
 
   it("refuses other control characters in a description", () => {

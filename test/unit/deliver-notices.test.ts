@@ -11,6 +11,7 @@ import {
   type OutgoingEmail,
   tokenBucket,
   UnknownNotice,
+  withoutAddresses,
 } from "../../shared/domain/deliver-notices.js";
 import type {
   ClaimOutcome,
@@ -624,5 +625,19 @@ describe("deliverNotices when recording or composing fails", () => {
     expect(mailer.sentTo().sort()).toEqual([kenya.email, southSudan.email].sort());
     expect(notices.recordOf(germany.contactId)).toBeUndefined();
     expect(notices.released).toContain(germany.contactId);
+  });
+});
+
+describe("withoutAddresses", () => {
+  it("keeps no recipient address from a provider's refusal in the record", () => {
+    // Act
+    const reason = withoutAddresses(
+      "MessageRejected: Email address is not verified. The following identities failed the check in region EU-CENTRAL-1: erika.m@example.de, <nour@example.eg>",
+    );
+
+    // Assess
+    expect(reason).toBe(
+      "MessageRejected: Email address is not verified. The following identities failed the check in region EU-CENTRAL-1: <address>, <<address>>",
+    );
   });
 });

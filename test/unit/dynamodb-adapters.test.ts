@@ -116,7 +116,7 @@ describe("DynamoContactRepository.save", () => {
     // Assess
     const input = documents.commandCalls(PutCommand)[0]?.args[0].input;
     expect(input?.ConditionExpression).toBe(
-      "attribute_not_exists(pk) OR updatedAt <= :eventTime OR removedAt <= :eventTime",
+      "attribute_not_exists(pk) OR updatedAt <= :eventTime OR removedAt < :eventTime",
     );
     expect(input?.ExpressionAttributeValues).toEqual({ ":eventTime": "2023-03-01T10:00:00Z" });
   });
