@@ -8,12 +8,12 @@ import {
 } from "aws-cdk-lib";
 import { Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { AttributeType, BillingMode, ProjectionType, Table } from "aws-cdk-lib/aws-dynamodb";
-import { EventBus } from "aws-cdk-lib/aws-events";
+import { EventBus, Match } from "aws-cdk-lib/aws-events";
 import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { LISTS_INDEX } from "../shared/adapters/table-keys.js";
-import { SOURCE } from "../shared/contract/index.js";
+import { ContactUpserted, SOURCE } from "../shared/contract/index.js";
 
 export interface StatefulStackProps extends StackProps {
   eventBusName: string;
@@ -47,9 +47,14 @@ export class StatefulStack extends Stack {
     });
 
     this.eventBus = new EventBus(this, "Bus", { eventBusName: props.eventBusName });
+    // An archive cannot be edited, so the events that carry a person's name and email are left
+    // out: Contact Removed must be able to erase them everywhere.
     this.eventBus.archive("Archive", {
-      description: "Every secretariat event, so any of them can be replayed",
-      eventPattern: { source: [SOURCE] },
+      description: "The secretariat's events (but contact details), so they can be replayed",
+      eventPattern: {
+        source: [SOURCE],
+        detailType: Match.anythingBut(ContactUpserted.detailType),
+      },
       retention: Duration.days(365),
     });
 

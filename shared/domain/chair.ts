@@ -67,6 +67,15 @@ export async function currentChair(chair: ChairRepository): Promise<ChairState> 
   return (await chair.get()) ?? FACT_SHEET_CHAIR;
 }
 
+/** A late redelivery of an older Chair event must not undo a later one. */
+function rejectIfOlder(state: ChairState, now: Date, what: string): void {
+  if (state.updatedAt !== undefined && now.toISOString() < state.updatedAt) {
+    throw new EventRejected(
+      `The Chair was changed by a later event (at ${state.updatedAt}); this older ${what} was not applied.`,
+    );
+  }
+}
+
 function sameHandover(a: Handover, b: ChairHandoverDetail): boolean {
   return a.from === b.from && a.to === b.to && a.effectiveOn === b.effectiveOn;
 }
@@ -131,6 +140,7 @@ export async function handOverChair(
       await notifyHandover(recorded, context);
       return;
     }
+    rejectIfOlder(state, context.now, "handover");
     if (state.current !== detail.from) {
       throw new EventRejected(
         `${detail.from} is not the current Chair: ${state.current} is, since ${state.since}. Nothing was changed.`,
@@ -179,6 +189,7 @@ export async function designateChair(
   context: ChairContext,
 ): Promise<void> {
   const state = await currentChair(context.chair);
+  rejectIfOlder(state, context.now, "designation");
   if (detail.country === state.current) {
     throw new EventRejected(
       `${detail.country} is the current Chair (since ${state.since}); it cannot be designated as the next one.`,

@@ -29,10 +29,10 @@ describe("the CDK app", () => {
     });
   });
 
-  it("names the bus khartoum-process and archives every secretariat event for replay", () => {
+  it("names the bus khartoum-process and archives the secretariat's events but contact details", () => {
     stateful.hasResourceProperties("AWS::Events::EventBus", { Name: "khartoum-process" });
     stateful.hasResourceProperties("AWS::Events::Archive", {
-      EventPattern: { source: [SOURCE] },
+      EventPattern: { source: [SOURCE], "detail-type": [{ "anything-but": ["Contact Upserted"] }] },
       RetentionDays: 365,
     });
   });

@@ -229,3 +229,25 @@ describe("designateChair", () => {
     ]);
   });
 });
+
+describe("late Chair events", () => {
+  it("rejects a late redelivery of an older designation instead of sending it again", async () => {
+    // Prepare
+    const { context, chair, definitions } = chairContext("2024-01-10T10:00:00Z");
+    await designateChair({ country: "KE" }, context);
+    await designateChair({ country: "SS" }, { ...context, now: new Date("2024-01-12T10:00:00Z") });
+
+    // Act
+    const reason = await rejectionOf(designateChair({ country: "KE" }, context));
+
+    // Assess
+    expect(reason).toBe(
+      "The Chair was changed by a later event (at 2024-01-12T10:00:00.000Z); this older designation was not applied.",
+    );
+    expect(chair.state?.upcoming).toMatchObject({ country: "SS" });
+    expect(definitions.map((definition) => definition.noticeId)).toEqual([
+      "designation-KE-v1",
+      "designation-SS-v2",
+    ]);
+  });
+});
