@@ -83,7 +83,6 @@ export class StatelessStack extends Stack {
         SENDER_ADDRESS: settings.senderAddress,
         SENDER_NAME: settings.senderName,
         SES_MAX_SEND_RATE: String(settings.sesMaxSendRate),
-        NOTICE_LEASE_SECONDS: String(sendTimeout.toSeconds()),
       },
       {
         timeout: sendTimeout,

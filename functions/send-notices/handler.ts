@@ -10,8 +10,12 @@ const limiter = tokenBucket(runtime.maxSendRate);
 
 export const handler = workflowHandler(
   NoticesDueEvent,
-  async (detail) => {
-    const summary = await deliverNotices(detail, { ...runtime.delivery, limiter });
+  async (detail, _event, context) => {
+    const summary = await deliverNotices(detail, {
+      ...runtime.delivery,
+      limiter,
+      leaseMs: context.getRemainingTimeInMillis(),
+    });
     runtime.logger.info("Notices delivered", { noticeId: detail.noticeId, ...summary });
   },
   runtime,

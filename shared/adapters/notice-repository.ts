@@ -80,14 +80,14 @@ export class DynamoNoticeRepository implements NoticeRepository, DeliveryReposit
           TableName: this.tableName,
           Key: recordKey(key),
           UpdateExpression:
-            "SET #status = :sending, claimedAt = :now, updatedAt = :now, subjectKey = :subject, noticeId = :notice, contactId = :contact, gsi1pk = :byContact, gsi1sk = :noticeKey",
+            "SET #status = :sending, claimedAt = :now, leaseUntil = :leaseUntil, updatedAt = :now, subjectKey = :subject, noticeId = :notice, contactId = :contact, gsi1pk = :byContact, gsi1sk = :noticeKey",
           ConditionExpression:
-            "attribute_not_exists(pk) OR (#status = :sending AND claimedAt < :leaseStart)",
+            "attribute_not_exists(pk) OR (#status = :sending AND leaseUntil < :now)",
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: {
             ":sending": "sending",
             ":now": now.toISOString(),
-            ":leaseStart": new Date(now.getTime() - leaseMs).toISOString(),
+            ":leaseUntil": new Date(now.getTime() + leaseMs).toISOString(),
             ":subject": key.subjectKey,
             ":notice": key.noticeId,
             ":contact": key.contactId,
@@ -230,7 +230,7 @@ export class DynamoNoticeRepository implements NoticeRepository, DeliveryReposit
       new UpdateCommand({
         TableName: this.tableName,
         Key: recordKey(key),
-        UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(", ")}, updatedAt = :updatedAt REMOVE claimedAt`,
+        UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(", ")}, updatedAt = :updatedAt REMOVE claimedAt, leaseUntil`,
         ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
         ExpressionAttributeValues: {
           ...Object.fromEntries(names.map((name) => [`:${name}`, fields[name]])),

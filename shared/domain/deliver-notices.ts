@@ -53,7 +53,10 @@ export interface DeliveryContext {
   compose: (definition: NoticeDefinition, contact: Contact) => OutgoingEmail;
   limiter: RateLimiter;
   now: () => Date;
-  /** How long a claim protects a send in progress (the sender's timeout). */
+  /**
+   * How long a claim protects a send in progress: the time this invocation has left, so that
+   * Lambda's retry after a timeout (a minute later) finds the claim expired.
+   */
   leaseMs: number;
   /** Messages in flight at once. */
   concurrency: number;

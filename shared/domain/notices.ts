@@ -71,8 +71,9 @@ export interface NoticeRepository {
   define(definition: NoticeDefinition): Promise<NoticeDefinition>;
   getDefinition(subjectKey: string, noticeId: string): Promise<NoticeDefinition | undefined>;
   /**
-   * Takes the right to send one notice to one contact: granted when no record exists, or when
-   * an earlier claim is older than the lease (its sender died). "done": sent, skipped or failed.
+   * Takes the right to send one notice to one contact for `leaseMs` (until the claimer's own
+   * deadline): granted when no record exists, or when an earlier claim's lease has ended (its
+   * sender died or timed out). "done": sent, skipped or failed.
    */
   claim(key: RecipientKey, now: Date, leaseMs: number): Promise<ClaimOutcome>;
   markSent(key: RecipientKey, messageId: string, now: Date): Promise<void>;

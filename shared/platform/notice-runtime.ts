@@ -55,13 +55,12 @@ export function createSenderRuntime(env: NodeJS.ProcessEnv = process.env) {
     address: requireEnv("SENDER_ADDRESS", env),
   };
   const configurationSet = env.SES_CONFIGURATION_SET;
-  const delivery: Omit<DeliveryContext, "limiter"> = {
+  const delivery: Omit<DeliveryContext, "limiter" | "leaseMs"> = {
     notices: new DynamoNoticeRepository(base.documentClient, base.tableName),
     contacts: base.contacts,
     mailer: new SesMailer(new SESClient({}), sender, configurationSet || undefined),
     compose: (definition, contact) => composeNotice(definition, contact, sender),
     now: () => new Date(),
-    leaseMs: numberEnv("NOTICE_LEASE_SECONDS", env) * 1000,
     concurrency: 8,
     throttleRetries: 6,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

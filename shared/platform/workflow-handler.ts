@@ -77,13 +77,17 @@ export async function rejectEvent(
  */
 export function workflowHandler<Schema extends z.ZodType>(
   contractEvent: ContractEvent<Schema>,
-  run: (detail: z.output<Schema>, envelope: EventBridgeEnvelope) => Promise<unknown>,
+  run: (
+    detail: z.output<Schema>,
+    envelope: EventBridgeEnvelope,
+    context: Context,
+  ) => Promise<unknown>,
   dependencies: WorkflowDependencies,
 ) {
   const { logger } = dependencies;
   return middy<unknown, WorkflowOutcome, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (event) => {
+    .handler(async (event, lambdaContext) => {
       const envelope = EventBridgeSchema.safeParse(event);
       if (!envelope.success) {
         throw new UnroutableEvent(
@@ -105,7 +109,7 @@ export function workflowHandler<Schema extends z.ZodType>(
         return rejectEvent(received, describeIssues(detail.error), dependencies);
       }
       try {
-        await run(detail.data, received);
+        await run(detail.data, received, lambdaContext);
       } catch (error) {
         if (error instanceof EventRejected) {
           return rejectEvent(received, error.message, dependencies, {

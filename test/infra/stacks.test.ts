@@ -139,7 +139,6 @@ describe("the CDK app", () => {
         Variables: Match.objectLike({
           SES_MAX_SEND_RATE: "14",
           SENDER_ADDRESS: "notices@khartoumprocess.net",
-          NOTICE_LEASE_SECONDS: "300",
         }),
       },
     });
