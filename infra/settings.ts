@@ -8,6 +8,12 @@ export interface Settings {
   senderName: string;
   /** The SES account's maximum send rate (messages per second); 0 means no limit. */
   sesMaxSendRate: number;
+  /**
+   * The sender's reserved concurrency: 1 keeps the whole account at `sesMaxSendRate`. 0 reserves
+   * none (for accounts whose concurrency quota is too small to reserve any): each execution
+   * environment then keeps the rate on its own.
+   */
+  senderReservedConcurrency: number;
   /** Reminders before a meeting's start, ISO 8601 durations. */
   reminderOffsets: string[];
   /** How often due reminders are swept. */
@@ -33,6 +39,7 @@ export function readSettings(node: Node): Settings {
     senderAddress: String(get("senderAddress", "notices@khartoumprocess.net")),
     senderName: String(get("senderName", "Khartoum Process Secretariat")),
     sesMaxSendRate: Number(get("sesMaxSendRate", 14)),
+    senderReservedConcurrency: Number(get("senderReservedConcurrency", 1)),
     reminderOffsets: list(get("reminderOffsets", ["P14D", "P2D"])),
     reminderSweep: String(get("reminderSweep", "rate(5 minutes)")),
   };
@@ -43,6 +50,14 @@ export function readSettings(node: Node): Settings {
   }
   if (!Number.isFinite(settings.sesMaxSendRate) || settings.sesMaxSendRate < 0) {
     throw new InvalidSetting(`sesMaxSendRate must be a number ≥ 0, not ${settings.sesMaxSendRate}`);
+  }
+  if (
+    !Number.isInteger(settings.senderReservedConcurrency) ||
+    settings.senderReservedConcurrency < 0
+  ) {
+    throw new InvalidSetting(
+      `senderReservedConcurrency must be a whole number ≥ 0, not ${settings.senderReservedConcurrency}`,
+    );
   }
   for (const offset of settings.reminderOffsets) {
     if (!/^P(\d+D)?(T(\d+H)?(\d+M)?)?$/.test(offset) || offset === "P" || offset.endsWith("T")) {

@@ -86,7 +86,9 @@ export class StatelessStack extends Stack {
       },
       {
         timeout: sendTimeout,
-        ...(settings.sesMaxSendRate > 0 ? { reservedConcurrentExecutions: 1 } : {}),
+        ...(settings.sesMaxSendRate > 0 && settings.senderReservedConcurrency > 0
+          ? { reservedConcurrentExecutions: settings.senderReservedConcurrency }
+          : {}),
       },
     );
     // SES tells the system what became of each message: send, delivery, bounce, complaint,

@@ -196,4 +196,15 @@ describe("the CDK app", () => {
       Environment: { Variables: Match.objectLike({ SES_CONFIGURATION_SET: Match.anyValue() }) },
     });
   });
+
+  it("reserves no concurrency for the sender when senderReservedConcurrency is 0 (small accounts)", () => {
+    const small = buildApp(new App({ context: { senderReservedConcurrency: 0 } }));
+
+    const functions = Template.fromStack(small.stateless).findResources("AWS::Lambda::Function");
+    expect(
+      Object.values(functions).filter(
+        (fn) => fn.Properties.ReservedConcurrentExecutions !== undefined,
+      ),
+    ).toEqual([]);
+  });
 });
