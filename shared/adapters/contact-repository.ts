@@ -109,6 +109,11 @@ export class DynamoContactRepository implements ContactRepository, Suppressions 
     }
   }
 
+  /** True once the contact has been removed (a tombstone is stored). */
+  async isRemoved(contactId: string): Promise<boolean> {
+    return isTombstone(await this.getItem(contactId));
+  }
+
   async get(contactId: string): Promise<Contact | undefined> {
     const item = await this.getItem(contactId);
     return item === undefined || isTombstone(item) ? undefined : toContact(item);

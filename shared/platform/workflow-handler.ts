@@ -4,7 +4,8 @@ import { EventBridgeSchema } from "@aws-lambda-powertools/parser/schemas/eventbr
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import type { z } from "zod";
-import type { ContractEvent } from "../contract/common.js";
+import { type ContractEvent, secretariatId } from "../contract/common.js";
+import { PERSONAL_FIELDS } from "../contract/contact-upserted.js";
 import { erasePersonalData } from "../domain/personal-data.js";
 import { EventRejected, type RejectionRepository } from "../domain/rejections.js";
 
@@ -27,16 +28,27 @@ export function describeIssues(error: z.ZodError, prefix = "detail"): string {
     .join("; ");
 }
 
+/** The contact an event is about, when it names one by a valid id. */
 function contactIdOf(detail: unknown): string | undefined {
   if (typeof detail !== "object" || detail === null) return undefined;
   const { contactId } = detail as Record<string, unknown>;
-  return typeof contactId === "string" ? contactId : undefined;
+  return secretariatId.safeParse(contactId).success ? (contactId as string) : undefined;
+}
+
+function carriesPersonalData(detail: unknown): boolean {
+  return (
+    typeof detail === "object" &&
+    detail !== null &&
+    PERSONAL_FIELDS.some((field) => Object.hasOwn(detail, field))
+  );
 }
 
 export interface WorkflowDependencies {
   rejections: RejectionRepository;
   logger: Logger;
   now?: () => Date;
+  /** Tells whether a contact has been removed, so its rejected events keep no personal data. */
+  contacts?: { isRemoved(contactId: string): Promise<boolean> };
 }
 
 /**
@@ -50,6 +62,9 @@ export async function rejectEvent(
   options: { erasePersonalData?: boolean } = {},
 ): Promise<WorkflowOutcome> {
   const contactId = contactIdOf(envelope.detail);
+  const personal = carriesPersonalData(envelope.detail);
+  // Without a usable contactId no Contact Removed could ever find it again: keep it erased.
+  const erase = options.erasePersonalData === true || (personal && contactId === undefined);
   await dependencies.rejections.record({
     eventId: envelope.id,
     eventTime: envelope.time,
@@ -57,9 +72,18 @@ export async function rejectEvent(
     source: envelope.source,
     detailType: envelope["detail-type"],
     reason,
-    event: options.erasePersonalData ? erasePersonalData(envelope) : envelope,
+    event: erase ? erasePersonalData(envelope) : envelope,
     ...(contactId === undefined ? {} : { contactId }),
   });
+  // The contact may have been removed while this was being recorded: erase it after the fact.
+  if (
+    personal &&
+    contactId !== undefined &&
+    !erase &&
+    (await dependencies.contacts?.isRemoved(contactId)) === true
+  ) {
+    await dependencies.rejections.eraseContact(contactId);
+  }
   dependencies.logger.warn("Event rejected", {
     eventId: envelope.id,
     detailType: envelope["detail-type"],

@@ -271,3 +271,47 @@ describe("workflowHandler with an event the rules should not have routed to it",
     await expect(invocation).rejects.toBeInstanceOf(UnroutableEvent);
   });
 });
+
+describe("workflowHandler and personal data in rejected events", () => {
+  it("keeps a rejected contact without a usable contactId with its name and email erased", async () => {
+    // Prepare
+    const { handler, rejections } = prepare();
+
+    // Act
+    await handler(
+      contactUpsertedEvent({
+        contactID: "de-1",
+        name: "Erika Mustermann",
+        email: "erika@example.de",
+      }),
+      lambdaContext,
+    );
+
+    // Assess
+    const kept = JSON.stringify(rejections.recorded[0]?.event);
+    expect(kept).not.toContain("Erika");
+    expect(kept).not.toContain("erika@example.de");
+    expect(rejections.recorded[0]?.reason).toContain("detail: Unrecognized key");
+  });
+
+  it("erases a rejected event about a contact removed while it was being recorded", async () => {
+    // Prepare
+    const rejections = new InMemoryRejections();
+    const erased: string[] = [];
+    rejections.eraseContact = async (contactId?: string) => {
+      erased.push(String(contactId));
+      return 1;
+    };
+    const handler = workflowHandler(ContactUpserted, async () => undefined, {
+      rejections,
+      logger: new Logger({ logLevel: "SILENT" }),
+      contacts: { isRemoved: async (contactId) => contactId === erika.contactId },
+    });
+
+    // Act
+    await handler(contactUpsertedEvent({ ...erika, email: "not-an-email" }), lambdaContext);
+
+    // Assess
+    expect(erased).toEqual([erika.contactId]);
+  });
+});
