@@ -178,6 +178,9 @@ export function createSesFront(
       forwarded.on("error", reject);
       forwarded.end(body);
     });
+    response.writeHead(answer.status, answer.headers);
+    // SES reports what became of a message after it answered, as the real one does.
+    await new Promise<void>((resolve) => response.end(answer.body, resolve));
     if (request.method === "POST" && request.url === "/" && answer.status === 200) {
       const form = new URLSearchParams(body.toString("utf8"));
       const messageId = /<MessageId>([^<]+)<\/MessageId>/.exec(answer.body.toString("utf8"))?.[1];
@@ -195,7 +198,5 @@ export function createSesFront(
         });
       }
     }
-    response.writeHead(answer.status, answer.headers);
-    response.end(answer.body);
   });
 }

@@ -41,6 +41,10 @@ export interface Suppressions {
   suppress(contactId: string, reason: string, at: string): Promise<boolean>;
 }
 
+export class UnknownMessage extends Error {
+  override name = "UnknownMessage";
+}
+
 export function deliveryOf(event: SesEvent, fallbackTime: string): DeliveryUpdate {
   switch (event.eventType) {
     case "Send":
@@ -72,7 +76,7 @@ export function deliveryOf(event: SesEvent, fallbackTime: string): DeliveryUpdat
 
 /**
  * An SES event about one of our messages:
- * 1. find the notice record by the message id (events about other mail are ignored);
+ * 1. find the notice record by the message id (not there yet: fail, so the event is retried);
  * 2. record how far the notice got (a graver outcome is never overwritten);
  * 3. a hard bounce or a complaint suppresses the contact: no further notices, and the reason is
  *    kept where the secretariat sees it. A soft bounce or a delay does not.
@@ -82,7 +86,11 @@ export async function recordDeliveryEvent(
   context: { deliveries: DeliveryRepository; suppressions: Suppressions; eventTime: string },
 ): Promise<{ recorded: boolean; suppressed: boolean }> {
   const key = await context.deliveries.findByMessage(event.mail.messageId);
-  if (key === undefined) return { recorded: false, suppressed: false };
+  if (key === undefined) {
+    // Only the sender uses the configuration set: the event can beat the sender's record of
+    // the message. Throwing lets Lambda retry it a minute later.
+    throw new UnknownMessage(`No notice recorded yet for SES message ${event.mail.messageId}`);
+  }
   const update = deliveryOf(event, context.eventTime);
   await context.deliveries.recordDelivery(key, update);
   if (update.delivery !== "bounced" && update.delivery !== "complained") {

@@ -152,6 +152,16 @@ describe("delivery status, suppression, coverage and personal data through the l
         "success@simulator.amazonses.com",
       ].sort(),
     );
+    const updateRecords = (
+      await new DynamoNoticeRepository(stack.documents, stack.tableName).listRecords(
+        meetingSubject(MEETING.meetingId),
+      )
+    ).filter((record) => record.noticeId === "update-v1" && record.status === "sent");
+    expect(updateRecords.map((record) => record.delivery)).toEqual([
+      "delivered",
+      "delivered",
+      "delivered",
+    ]);
     expect(show.notices.find((notice) => notice.noticeId === "update-v1")).toMatchObject({
       status: "skipped",
       reason: expect.stringMatching(/^the contact is suppressed: hard bounce/),

@@ -8,6 +8,7 @@ import {
   deliveryOf,
   recordDeliveryEvent,
   type Suppressions,
+  UnknownMessage,
 } from "../../shared/domain/delivery-status.js";
 import type { RecipientKey } from "../../shared/domain/notices.js";
 
@@ -250,16 +251,19 @@ describe("recordDeliveryEvent", () => {
     expect(ctx.suppressions.suppressed.size).toBe(0);
   });
 
-  it("ignores an event about a message that is not one of our notices", async () => {
+  it("fails on an event about a message not recorded yet, so Lambda retries it, and changes nothing", async () => {
     // Prepare
     const ctx = context();
-    const foreign: SesEvent = { ...events.hardBounce, mail: { messageId: "someone-elses-mail" } };
+    const early: SesEvent = { ...events.hardBounce, mail: { messageId: "not-recorded-yet" } };
 
     // Act
-    const outcome = await recordDeliveryEvent(foreign, ctx);
+    const failure = await recordDeliveryEvent(early, ctx).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
 
     // Assess
-    expect(outcome).toEqual({ recorded: false, suppressed: false });
+    expect(failure).toBeInstanceOf(UnknownMessage);
     expect(ctx.deliveries.recorded).toEqual([]);
     expect(ctx.suppressions.suppressed.size).toBe(0);
   });
