@@ -13,6 +13,7 @@ import {
   type RejectedEvent,
   type RejectionRepository,
 } from "../../shared/domain/rejections.js";
+import { ERIKA_DETAIL } from "../support/examples.js";
 
 interface Tombstone {
   contactId: string;
@@ -74,16 +75,7 @@ class InMemoryRejections implements RejectionRepository {
   }
 }
 
-const erika: ContactUpsertedDetail = {
-  contactId: "de-focal-point-1",
-  name: "Erika Mustermann",
-  email: "erika.mustermann@example.de",
-  memberState: "DE",
-  roles: ["focal-point"],
-  language: "en",
-  timeZone: "Europe/Berlin",
-  reminders: true,
-};
+const erika: ContactUpsertedDetail = ERIKA_DETAIL;
 
 function rejectedUpsertOf(detail: ContactUpsertedDetail): RejectedEvent {
   return {

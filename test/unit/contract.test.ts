@@ -15,6 +15,7 @@ import {
   MeetingScheduled,
 } from "../../shared/contract/index.js";
 import { describeIssues } from "../../shared/platform/workflow-handler.js";
+import { ERIKA_DETAIL, SOM9_DETAIL } from "../support/examples.js";
 
 // Fixtures are copies of the contract's documented details and of the secretariat's real
 // examples: each folder under test/events is named after a detail-type in kebab-case.
@@ -44,29 +45,9 @@ function refusal(schema: z.ZodType, detail: unknown): string {
   return parsed.success ? "" : describeIssues(parsed.error);
 }
 
-const som9: Record<string, unknown> = {
-  meetingId: "som-9-berlin-2023",
-  kind: "senior-officials-meeting",
-  title: "9th Senior Officials' Meeting",
-  startsAt: "2023-03-16T09:00",
-  endsAt: "2023-03-16T17:30",
-  timeZone: "Europe/Berlin",
-  venue: { city: "Berlin", country: "DE", name: "Federal Foreign Office" },
-  audience: "steering-committee",
-  description: "Chairmanship handover from South Sudan to Germany.",
-  agendaUrl: "https://example.org/agenda.pdf",
-};
+const som9: Record<string, unknown> = { ...SOM9_DETAIL };
 
-const erika: Record<string, unknown> = {
-  contactId: "de-focal-point-1",
-  name: "Erika Mustermann",
-  email: "erika.mustermann@example.de",
-  memberState: "DE",
-  roles: ["focal-point"],
-  language: "en",
-  timeZone: "Europe/Berlin",
-  reminders: true,
-};
+const erika: Record<string, unknown> = { ...ERIKA_DETAIL };
 
 function withoutField(detail: Record<string, unknown>, field: string): Record<string, unknown> {
   const { [field]: _removed, ...rest } = detail;

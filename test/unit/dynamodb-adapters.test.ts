@@ -13,22 +13,13 @@ import { createDocumentClient } from "../../shared/adapters/dynamodb-client.js";
 import { DynamoRejectionRepository } from "../../shared/adapters/rejection-repository.js";
 import type { Contact } from "../../shared/domain/contacts.js";
 import type { RejectedEvent } from "../../shared/domain/rejections.js";
+import { ERIKA_DETAIL } from "../support/examples.js";
 
 const TABLE = "kp-test-table";
 const documents = mockClient(DynamoDBDocumentClient);
 const client = createDocumentClient(new DynamoDBClient({ region: "eu-central-1" }));
 
-const erika: Contact = {
-  contactId: "de-focal-point-1",
-  name: "Erika Mustermann",
-  email: "erika.mustermann@example.de",
-  memberState: "DE",
-  roles: ["focal-point"],
-  language: "en",
-  timeZone: "Europe/Berlin",
-  reminders: true,
-  updatedAt: "2023-03-01T10:00:00Z",
-};
+const erika: Contact = { ...ERIKA_DETAIL, updatedAt: "2023-03-01T10:00:00Z" };
 
 const ana: Contact = {
   contactId: "iom-observer-1",
