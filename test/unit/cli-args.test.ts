@@ -229,3 +229,22 @@ describe("detailFromFlags and unsafe keys", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe("parseArgs and a flag missing its value", () => {
+  it("refuses to take the next flag as the value, so --dry-run cannot become a reason", () => {
+    // Act
+    const act = () =>
+      parseArgs(["put", "meeting-cancelled", "--meetingId", "m-1", "--reason", "--dry-run"]);
+
+    // Assess
+    expect(act).toThrow("--reason needs a value");
+  });
+
+  it("still takes a value that starts with -- when it is given with =", () => {
+    // Act
+    const { flags } = parseArgs(["--reason=--postponed--"]);
+
+    // Assess
+    expect(flags.get("reason")).toBe("--postponed--");
+  });
+});

@@ -10,6 +10,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { DynamoContactRepository } from "../../shared/adapters/contact-repository.js";
 import { createDocumentClient } from "../../shared/adapters/dynamodb-client.js";
+import { DynamoNoticeRepository } from "../../shared/adapters/notice-repository.js";
 import { DynamoRejectionRepository } from "../../shared/adapters/rejection-repository.js";
 import type { Contact } from "../../shared/domain/contacts.js";
 import type { RejectedEvent } from "../../shared/domain/rejections.js";
@@ -534,5 +535,51 @@ describe("DynamoRejectionRepository", () => {
       },
     });
     expect(updates[0]?.ExpressionAttributeValues?.[":now"]).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  });
+});
+
+describe("DynamoNoticeRepository.claim", () => {
+  const key = {
+    subjectKey: "MEETING#som-9-berlin-2023",
+    noticeId: "invitation-v0",
+    contactId: "de-focal-point-1",
+  };
+
+  it("claims until the claimer's deadline, and only a record whose lease has ended can be taken over", async () => {
+    // Prepare
+    documents.on(UpdateCommand).resolves({});
+    const notices = new DynamoNoticeRepository(client, TABLE);
+
+    // Act
+    const outcome = await notices.claim(key, new Date("2023-02-01T10:00:00.000Z"), 240_000);
+
+    // Assess
+    expect(outcome).toBe("claimed");
+    const input = documents.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input?.ConditionExpression).toBe(
+      "attribute_not_exists(pk) OR (#status = :sending AND leaseUntil < :now)",
+    );
+    expect(input?.ExpressionAttributeValues).toMatchObject({
+      ":now": "2023-02-01T10:00:00.000Z",
+      ":leaseUntil": "2023-02-01T10:04:00.000Z",
+      ":byContact": "NOTICES#de-focal-point-1",
+    });
+  });
+
+  it("says busy for a record still being sent, done for one sent", async () => {
+    // Prepare
+    documents.on(UpdateCommand).rejects(conditionalCheckFailed());
+    documents
+      .on(GetCommand)
+      .resolvesOnce({ Item: { status: "sending" } })
+      .resolvesOnce({ Item: { status: "sent" } });
+    const notices = new DynamoNoticeRepository(client, TABLE);
+
+    // Act
+    const first = await notices.claim(key, new Date(), 60_000);
+    const second = await notices.claim(key, new Date(), 60_000);
+
+    // Assess
+    expect([first, second]).toEqual(["busy", "done"]);
   });
 });
