@@ -9,10 +9,6 @@ import { describeIssues } from "../shared/platform/workflow-handler.js";
 /** The most entries one PutEvents request takes. */
 export const PUT_EVENTS_BATCH = 10;
 
-export class InvalidEventInput extends Error {
-  override name = "InvalidEventInput";
-}
-
 export interface EventToPut {
   detailType: string;
   detail: unknown;
