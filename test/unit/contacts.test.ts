@@ -331,6 +331,93 @@ describe("removeContact", () => {
   });
 });
 
+describe("a removal delivered before the upsert it follows", () => {
+  it("refuses the late, older upsert and keeps none of its personal data", async () => {
+    // Prepare
+    const contacts = new InMemoryContacts();
+    const rejections = new InMemoryRejections();
+    await rejectionOf(
+      removeContact(
+        { contactId: erika.contactId },
+        { contacts, rejections, eventTime: "2023-03-20T10:00:05Z" },
+      ),
+    );
+
+    // Act
+    const rejected = await rejectionOf(
+      upsertContact(erika, { contacts, eventTime: "2023-03-20T10:00:00Z" }),
+    );
+
+    // Assess
+    expect(rejected.message).toMatch(/was removed at 2023-03-20T10:00:05Z, after this event/);
+    expect(rejected.erasePersonalData).toBe(true);
+    expect(contacts.items.get(erika.contactId)).toEqual({
+      contactId: erika.contactId,
+      removedAt: "2023-03-20T10:00:05Z",
+    });
+  });
+
+  it("refuses an upsert sent in the same second as the removal (a tie goes to the erasure)", async () => {
+    // Prepare
+    const contacts = new InMemoryContacts();
+    const context = {
+      contacts,
+      rejections: new InMemoryRejections(),
+      eventTime: "2023-03-20T10:00:00Z",
+    };
+    await rejectionOf(removeContact({ contactId: erika.contactId }, context));
+
+    // Act
+    const upserting = upsertContact(erika, { contacts, eventTime: "2023-03-20T10:00:00Z" });
+
+    // Assess
+    await expect(upserting).rejects.toBeInstanceOf(EventRejected);
+    expect(await contacts.get(erika.contactId)).toBeUndefined();
+  });
+
+  it("accepts an upsert sent after the removal: the id starts afresh", async () => {
+    // Prepare
+    const contacts = new InMemoryContacts();
+    const context = {
+      contacts,
+      rejections: new InMemoryRejections(),
+      eventTime: "2023-03-20T10:00:00Z",
+    };
+    await rejectionOf(removeContact({ contactId: erika.contactId }, context));
+
+    // Act
+    await upsertContact(erika, { contacts, eventTime: "2023-03-21T10:00:00Z" });
+
+    // Assess
+    expect(await contacts.get(erika.contactId)).toMatchObject({
+      name: erika.name,
+      updatedAt: "2023-03-21T10:00:00Z",
+    });
+  });
+
+  it("does not erase a contact upserted after the removal when the removal is delivered again", async () => {
+    // Prepare
+    const contacts = new InMemoryContacts();
+    const context = {
+      contacts,
+      rejections: new InMemoryRejections(),
+      eventTime: "2023-03-20T10:00:00Z",
+    };
+    await upsertContact(erika, { contacts, eventTime: "2023-03-01T10:00:00Z" });
+    await removeContact({ contactId: erika.contactId }, context);
+    await upsertContact(erika, { contacts, eventTime: "2023-03-21T10:00:00Z" });
+
+    // Act
+    const rejected = await rejectionOf(removeContact({ contactId: erika.contactId }, context));
+
+    // Assess
+    expect(rejected.message).toBe(
+      "Contact de-focal-point-1 was upserted by a later event (at 2023-03-21T10:00:00Z) than this removal (sent at 2023-03-20T10:00:00Z); it was not erased. Put Contact Removed again to remove it.",
+    );
+    expect(await contacts.get(erika.contactId)).toMatchObject({ name: erika.name });
+  });
+});
+
 describe("erasePersonalData", () => {
   const event = {
     version: "0",
