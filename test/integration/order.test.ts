@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runKp } from "../../cli/kp.js";
@@ -174,5 +176,27 @@ describe("events delivered out of order, through the local runtime", () => {
       /takes effect on 2207-03-01, after this event was sent .* Chair Designated/,
     );
     expect(await emailsAbout("Typo Meeting")).toEqual([]);
+  });
+
+  it("invites the audience to the README walkthrough's future Mombasa meeting", async () => {
+    const file = resolve(
+      import.meta.dirname,
+      "..",
+      "fixtures",
+      "examples",
+      "07-thematic-mombasa-2028.json",
+    );
+
+    const reasons = await reasonsOf(
+      ...(JSON.parse(readFileSync(file, "utf8")) as PutEventsRequestEntry[]),
+    );
+
+    expect(reasons).toEqual(["(accepted)"]);
+    // Audience "all": the contacts above, and the one added after a removal of its unknown id.
+    expect((await emailsAbout("Legal Pathways")).map(recipientOf).sort()).toEqual([
+      "erika@example.de",
+      "giulia.rossi@example.it",
+      "martin@example.org",
+    ]);
   });
 });
