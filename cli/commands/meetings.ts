@@ -43,10 +43,20 @@ export async function meetings(
   if (action === "show") {
     const meetingId = args.positionals[2];
     if (meetingId === undefined) throw new UsageError("kp meetings show <meetingId>");
-    const meeting = await repositories.meetings.get(meetingId);
+    const meeting = await repositories.meetings.find(meetingId);
     if (meeting === undefined) {
       io.err(`There is no meeting ${meetingId}.`);
       return 1;
+    }
+    if (meeting.status === "cancelled-before-scheduled") {
+      if (json) {
+        io.out(JSON.stringify({ meeting, notices: [] }));
+        return 0;
+      }
+      io.out(
+        `${meetingId}: no meeting; a Meeting Cancelled for it (sent at ${meeting.cancelledAt}) came first, so a Meeting Scheduled sent at or before then is refused.`,
+      );
+      return 0;
     }
     const definitions = await repositories.notices.listDefinitions(meetingSubject(meetingId));
     const records = await repositories.notices.listRecords(meetingSubject(meetingId));
@@ -83,6 +93,7 @@ export async function meetings(
     io.out(
       `  ${meeting.status}, sequence ${meeting.sequence}; ${meeting.startsAt} – ${meeting.endsAt} ${meeting.timeZone}; ${meeting.venue.city} (${meeting.venue.country})`,
     );
+    if (meeting.notNotified !== undefined) io.out(`  not notified: ${meeting.notNotified}`);
     for (const notice of notices) {
       const summary = Object.entries(notice.status)
         .map(([status, count]) => `${count} ${status}`)

@@ -13,6 +13,7 @@ import {
   type ContactGroup,
   type ContactRepository,
   contactGroup,
+  type EraseOutcome,
   type SaveOutcome,
 } from "../domain/contacts.js";
 import type { Suppressions } from "../domain/delivery-status.js";
@@ -71,23 +72,28 @@ export class DynamoContactRepository implements ContactRepository, Suppressions 
     }
   }
 
-  async erase(
-    contactId: string,
-    removedAt: string,
-  ): Promise<"erased" | "already-removed" | "unknown"> {
+  async erase(contactId: string, removedAt: string): Promise<EraseOutcome> {
     try {
-      await this.client.send(
+      const { Attributes } = await this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...keys.contact(contactId), contactId, removedAt },
-          // Nothing is written for an unknown id, and a tombstone keeps its first removal time.
-          ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(removedAt)",
+          // Erase a contact not changed after the removal (a tie goes to the erasure); keep an
+          // unknown id as removed; a tombstone keeps the latest removal, so that no upsert sent
+          // before any of them comes back.
+          ConditionExpression:
+            "attribute_not_exists(pk) OR (attribute_not_exists(removedAt) AND updatedAt <= :removedAt) OR removedAt < :removedAt",
+          ExpressionAttributeValues: { ":removedAt": removedAt },
+          ReturnValues: "ALL_OLD",
         }),
       );
-      return "erased";
+      if (Attributes === undefined) return { status: "unknown" };
+      return isTombstone(Attributes) ? { status: "already-removed" } : { status: "erased" };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      return (await this.getItem(contactId)) === undefined ? "unknown" : "already-removed";
+      const stored = await this.getItem(contactId);
+      if (stored === undefined || isTombstone(stored)) return { status: "already-removed" };
+      return { status: "changed-later", laterChangeAt: String(stored.updatedAt) };
     }
   }
 

@@ -5,7 +5,13 @@ import {
   PutCommand,
   QueryCommand,
 } from "@aws-sdk/lib-dynamodb";
-import type { Meeting, MeetingRepository, Reminder } from "../domain/meetings.js";
+import type {
+  CancelledBeforeScheduled,
+  Meeting,
+  MeetingRepository,
+  Reminder,
+  StoredMeeting,
+} from "../domain/meetings.js";
 import { isConditionalCheckFailed, pages } from "./dynamodb-client.js";
 import { keys, LISTS_INDEX } from "./table-keys.js";
 
@@ -31,23 +37,60 @@ export class DynamoMeetingRepository implements MeetingRepository {
     };
   }
 
-  async create(meeting: Meeting): Promise<Meeting | undefined> {
+  async create(meeting: Meeting): Promise<StoredMeeting | undefined> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: this.item(meeting),
-          ConditionExpression: "attribute_not_exists(pk)",
+          // A cancellation kept for the id gives way only to a Meeting Scheduled sent after it.
+          ConditionExpression:
+            "attribute_not_exists(pk) OR (#status = :cancelledBefore AND cancelledAt < :scheduledAt)",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":cancelledBefore": "cancelled-before-scheduled",
+            ":scheduledAt": meeting.scheduledAt ?? meeting.updatedAt,
+          },
         }),
       );
       return undefined;
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      return this.get(meeting.meetingId);
+      return this.find(meeting.meetingId);
+    }
+  }
+
+  async keepCancelled(cancellation: CancelledBeforeScheduled): Promise<StoredMeeting | undefined> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          // No list keys: it is no meeting, only an id that refuses an older Meeting Scheduled.
+          Item: { ...keys.meeting(cancellation.meetingId), ...cancellation },
+          ConditionExpression:
+            "attribute_not_exists(pk) OR (#status = :cancelledBefore AND cancelledAt < :cancelledAt)",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":cancelledBefore": "cancelled-before-scheduled",
+            ":cancelledAt": cancellation.cancelledAt,
+          },
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      return this.find(cancellation.meetingId);
     }
   }
 
   async get(meetingId: string): Promise<Meeting | undefined> {
+    const stored = await this.find(meetingId);
+    return stored === undefined || stored.status === "cancelled-before-scheduled"
+      ? undefined
+      : stored;
+  }
+
+  async find(meetingId: string): Promise<StoredMeeting | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
@@ -55,7 +98,7 @@ export class DynamoMeetingRepository implements MeetingRepository {
         ConsistentRead: true,
       }),
     );
-    return Item === undefined ? undefined : withoutKeys<Meeting>(Item);
+    return Item === undefined ? undefined : withoutKeys<StoredMeeting>(Item);
   }
 
   async replace(meeting: Meeting, expectedSequence: number): Promise<boolean> {

@@ -8,6 +8,7 @@ import {
   notify,
 } from "./notices.js";
 import { EventRejected } from "./rejections.js";
+import { HORIZON_YEARS, horizonOf, startOfDate } from "./time.js";
 
 export interface Handover {
   from: string;
@@ -76,6 +77,30 @@ function rejectIfOlder(state: ChairState, now: Date, what: string): void {
   }
 }
 
+/** A date further ahead than the horizon is a typo (2207 for 2027), not a plan. */
+function rejectBeyondHorizon(field: string, date: string, now: Date): void {
+  if (startOfDate(date) > horizonOf(now)) {
+    throw new EventRejected(
+      `${field} ${date} is more than ${HORIZON_YEARS} years after this event was sent (${now.toISOString()}); check the year.`,
+    );
+  }
+}
+
+/**
+ * A handover is recorded when it takes effect: the venue's date may be a day ahead of UTC, no
+ * more. Recorded ahead of time it would make `to` the Chair at once, and no later event could
+ * correct its date (`from` would no longer be the Chair); the upcoming Chair and the date are
+ * announced with Chair Designated (takesOfficeOn) instead, which a later designation replaces.
+ */
+function rejectFutureHandover(detail: ChairHandoverDetail, now: Date): void {
+  const latest = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
+  if (detail.effectiveOn > latest) {
+    throw new EventRejected(
+      `The handover from ${detail.from} to ${detail.to} takes effect on ${detail.effectiveOn}, after this event was sent (${now.toISOString()}); put Chair Handover when it takes effect, and announce it now with Chair Designated (takesOfficeOn ${detail.effectiveOn}).`,
+    );
+  }
+}
+
 function sameHandover(a: Handover, b: ChairHandoverDetail): boolean {
   return a.from === b.from && a.to === b.to && a.effectiveOn === b.effectiveOn;
 }
@@ -124,7 +149,8 @@ async function notifyHandover(handover: Handover, context: ChairContext): Promis
 /**
  * Chair Handover:
  * 1. a handover already in the history is a duplicate: finish its notices, change nothing;
- * 2. `from` must be the current Chair, and the handover cannot predate the current Chair's start;
+ * 2. `from` must be the current Chair, and the handover cannot predate the current Chair's start
+ *    nor lie ahead of the event (see rejectFutureHandover);
  * 3. record it with a conditional write: of two handovers racing from the same Chair exactly one
  *    is stored, the other finds the Chair changed and is rejected;
  * 4. the upcoming Chair becomes TBC; every contact (audience "all") is told, once.
@@ -141,6 +167,7 @@ export async function handOverChair(
       return;
     }
     rejectIfOlder(state, context.now, "handover");
+    rejectFutureHandover(detail, context.now);
     if (state.current !== detail.from) {
       throw new EventRejected(
         `${detail.from} is not the current Chair: ${state.current} is, since ${state.since}. Nothing was changed.`,
@@ -179,7 +206,7 @@ export async function handOverChair(
 
 /**
  * Chair Designated:
- * 1. the current Chair cannot be designated as the next one;
+ * 1. the current Chair cannot be designated as the next one, nor a date beyond the horizon;
  * 2. the same designation again is a duplicate (its notices are finished, nothing changes);
  * 3. record it and tell the Steering Committee (member states' contacts and the secretariat):
  *    the designation is theirs; partners learn of the new Chair at the handover.
@@ -190,6 +217,9 @@ export async function designateChair(
 ): Promise<void> {
   const state = await currentChair(context.chair);
   rejectIfOlder(state, context.now, "designation");
+  if (detail.takesOfficeOn !== undefined) {
+    rejectBeyondHorizon("takesOfficeOn", detail.takesOfficeOn, context.now);
+  }
   if (detail.country === state.current) {
     throw new EventRejected(
       `${detail.country} is the current Chair (since ${state.since}); it cannot be designated as the next one.`,

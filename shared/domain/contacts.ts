@@ -31,11 +31,25 @@ export type SaveOutcome =
   | { saved: true }
   | { saved: false; laterChangeAt: string; removed: boolean };
 
+export type EraseOutcome =
+  /** A stored contact was replaced by a tombstone. */
+  | { status: "erased" }
+  /** A tombstone was stored already; it now keeps the later of the two removal times. */
+  | { status: "already-removed" }
+  /** Nothing was stored under the id: a tombstone now keeps it, as for a removed contact. */
+  | { status: "unknown" }
+  /** The contact was upserted by an event sent after this removal: nothing was erased. */
+  | { status: "changed-later"; laterChangeAt: string };
+
 export interface ContactRepository {
-  /** Stores the contact unless a later change (or a later removal) is already stored. */
+  /** Stores the contact unless a later change (or a removal at the same time or later) is stored. */
   save(contact: Contact): Promise<SaveOutcome>;
-  /** Erases name and email, leaving a tombstone that keeps only the id and the time of removal. */
-  erase(contactId: string, removedAt: string): Promise<"erased" | "already-removed" | "unknown">;
+  /**
+   * Erases name and email, leaving a tombstone that keeps only the id and the time of removal,
+   * also for an id never stored (the upsert may come late); a contact upserted by a later
+   * event is left as it is.
+   */
+  erase(contactId: string, removedAt: string): Promise<EraseOutcome>;
   get(contactId: string): Promise<Contact | undefined>;
   list(): Promise<Contact[]>;
 }
@@ -72,10 +86,15 @@ export async function upsertContact(
 
 /**
  * Contact Removed:
- * 1. erase the contact's name and email (a tombstone keeps only the id and the time);
- * 2. erase them from every rejected event about the contact as well.
- * Removing a contact twice is harmless (EventBridge may deliver twice); removing an id that was
- * never stored anywhere is rejected, so the officer learns of a mistyped id.
+ * 1. erase the contact's name and email (a tombstone keeps only the id and the time); for an id
+ *    never stored the tombstone is kept all the same, since EventBridge may deliver the removal
+ *    before the upsert it follows: that late upsert is then refused, and nothing comes back;
+ * 2. erase them from every rejected event about the contact as well;
+ * 3. a removal sent before the contact's latest upsert (a redelivery, delivered late) erases
+ *    nothing: that upsert added the contact again after it.
+ * Removing a contact twice is harmless (EventBridge may deliver twice). Removing an id that was
+ * never stored anywhere is listed as rejected, with what was kept, so the officer learns of a
+ * mistyped id.
  */
 export async function removeContact(
   detail: ContactRemovedDetail,
@@ -83,7 +102,14 @@ export async function removeContact(
 ): Promise<void> {
   const outcome = await context.contacts.erase(detail.contactId, context.eventTime);
   const erasedRejections = await context.rejections.eraseContact(detail.contactId);
-  if (outcome === "unknown" && erasedRejections === 0) {
-    throw new EventRejected(`There is no contact ${detail.contactId} to remove.`);
+  if (outcome.status === "changed-later") {
+    throw new EventRejected(
+      `Contact ${detail.contactId} was upserted by a later event (at ${outcome.laterChangeAt}) than this removal (sent at ${context.eventTime}); it was not erased. Put Contact Removed again to remove it.`,
+    );
+  }
+  if (outcome.status === "unknown" && erasedRejections === 0) {
+    throw new EventRejected(
+      `There is no contact ${detail.contactId} yet: it is kept as removed, so that a Contact Upserted for it sent at or before ${context.eventTime} is refused (one put later adds the contact). Check the contactId.`,
+    );
   }
 }

@@ -13,7 +13,7 @@ import {
   notify,
 } from "./notices.js";
 import { EventRejected } from "./rejections.js";
-import { durationMs, InvalidLocalTime, instantAt } from "./time.js";
+import { durationMs, HORIZON_YEARS, horizonOf, InvalidLocalTime, instantAt } from "./time.js";
 
 /** A meeting as stored: the scheduled detail, its state, and the SEQUENCE of its calendar entry. */
 export interface Meeting extends MeetingScheduledDetail {
@@ -22,10 +22,29 @@ export interface Meeting extends MeetingScheduledDetail {
   sequence: number;
   /** The Meeting Scheduled detail as first received, to tell a duplicate from a conflict. */
   scheduledDetail: string;
+  /** The time of the Meeting Scheduled: a cancellation sent before it is about an earlier use of the id. */
+  scheduledAt?: string;
   updatedAt: string;
   /** The reason given with the last change. */
   reason?: string;
+  /** Why the last change reached no one: the meeting had already ended. */
+  notNotified?: string;
 }
+
+/**
+ * A Meeting Cancelled for an id no Meeting Scheduled has used yet: EventBridge may deliver the
+ * cancellation before the scheduling it refers to. Kept so that such a late Meeting Scheduled
+ * is refused instead of inviting everyone to a cancelled meeting.
+ */
+export interface CancelledBeforeScheduled {
+  meetingId: string;
+  status: "cancelled-before-scheduled";
+  /** The time of the latest such cancellation: a Meeting Scheduled sent at or before it is refused. */
+  cancelledAt: string;
+  reason?: string;
+}
+
+export type StoredMeeting = Meeting | CancelledBeforeScheduled;
 
 /** A reminder waiting for its time; it belongs to one version (sequence) of the meeting. */
 export interface Reminder {
@@ -36,9 +55,20 @@ export interface Reminder {
 }
 
 export interface MeetingRepository {
-  /** Stores a new meeting; answers the stored one instead when the id is taken. */
-  create(meeting: Meeting): Promise<Meeting | undefined>;
+  /**
+   * Stores a new meeting, also in place of a cancellation kept for its id that is older than the
+   * meeting's `scheduledAt`; answers what is stored instead otherwise.
+   */
+  create(meeting: Meeting): Promise<StoredMeeting | undefined>;
+  /** The meeting; undefined for an unknown id and for one only cancelled before it was scheduled. */
   get(meetingId: string): Promise<Meeting | undefined>;
+  /** The meeting, or the cancellation kept for an id not scheduled yet. */
+  find(meetingId: string): Promise<StoredMeeting | undefined>;
+  /**
+   * Keeps an unused id as cancelled, or moves a kept cancellation to this later time; answers
+   * what is stored instead (a meeting, or a cancellation kept at the same time or later).
+   */
+  keepCancelled(cancellation: CancelledBeforeScheduled): Promise<StoredMeeting | undefined>;
   /** Replaces the meeting if nobody changed it since `expectedSequence`. */
   replace(meeting: Meeting, expectedSequence: number): Promise<boolean>;
   list(): Promise<Meeting[]>;
@@ -80,16 +110,38 @@ export function meetingSubject(meetingId: string): string {
   return `MEETING#${meetingId}`;
 }
 
-function checkedInstants(times: { startsAt: string; endsAt: string; timeZone: string }) {
+function checkedInstants(times: { startsAt: string; endsAt: string; timeZone: string }, now: Date) {
   try {
     const start = instantAt(times.startsAt, times.timeZone);
     const end = instantAt(times.endsAt, times.timeZone);
     if (end <= start) throw new EventRejected("endsAt must be after startsAt");
+    if (start > horizonOf(now)) {
+      throw new EventRejected(
+        `startsAt ${times.startsAt} is more than ${HORIZON_YEARS} years after this event was sent (${now.toISOString()}); check the year.`,
+      );
+    }
     return { start, end };
   } catch (error) {
     if (error instanceof InvalidLocalTime) throw new EventRejected(error.message);
     throw error;
   }
+}
+
+/** Whether the meeting's end, at the venue, is before `now`. */
+function hasEnded(meeting: Pick<Meeting, "endsAt" | "timeZone">, now: Date): boolean {
+  return instantAt(meeting.endsAt, meeting.timeZone) < now;
+}
+
+/** The record of a change no one is told about, since the meeting is over. */
+function endedNote(meeting: Meeting, change: string, now: Date): string {
+  const end = instantAt(meeting.endsAt, meeting.timeZone).toISOString();
+  return `the meeting had already ended when it was ${change} (it ended at ${end}, the event was sent at ${now.toISOString()}): no notice was sent`;
+}
+
+/** The meeting as stored after a change: with the note when no one is told, without one otherwise. */
+function noted(meeting: Meeting, note: string | undefined): Meeting {
+  const { notNotified: _earlier, ...rest } = meeting;
+  return note === undefined ? rest : { ...rest, notNotified: note };
 }
 
 function snapshot(meeting: Meeting): MeetingSnapshot {
@@ -154,22 +206,35 @@ const cancellationId = (sequence: number) => `cancellation-v${sequence}`;
 
 /**
  * Meeting Scheduled:
- * 1. check the times exist at the venue and the end follows the start;
+ * 1. check the times exist at the venue, the end follows the start and the start is within the
+ *    horizon (HORIZON_YEARS after the event);
  * 2. store the meeting (SEQUENCE 0); the same meetingId with the same detail is a duplicate,
- *    with another detail it is rejected (a change is a Meeting Rescheduled);
- * 3. plan the reminders still ahead;
- * 4. invite the audience: one invitation per contact, handed to the sender in chunks.
+ *    with another detail it is rejected (a change is a Meeting Rescheduled); an id cancelled
+ *    before it was scheduled refuses a Meeting Scheduled sent at or before that cancellation;
+ * 3. a meeting that had already ended when the event was sent is recorded, and no one is told;
+ * 4. otherwise plan the reminders still ahead and invite the audience: one invitation per
+ *    contact, handed to the sender in chunks.
  */
 export async function scheduleMeeting(detail: MeetingScheduledDetail, context: MeetingContext) {
-  checkedInstants(detail);
-  const meeting: Meeting = {
+  checkedInstants(detail, context.now);
+  const fresh: Meeting = {
     ...detail,
     status: "scheduled",
     sequence: 0,
     scheduledDetail: canonicalJson(detail),
+    scheduledAt: context.now.toISOString(),
     updatedAt: context.now.toISOString(),
   };
+  const meeting = noted(
+    fresh,
+    hasEnded(fresh, context.now) ? endedNote(fresh, "scheduled", context.now) : undefined,
+  );
   const existing = await context.meetings.create(meeting);
+  if (existing?.status === "cancelled-before-scheduled") {
+    throw new EventRejected(
+      `Meeting ${detail.meetingId} was cancelled (by an event sent at ${existing.cancelledAt}) before this Meeting Scheduled, sent at ${meeting.scheduledAt}, arrived; it was not scheduled and no one was invited. To schedule it after all, put Meeting Scheduled again.`,
+    );
+  }
   if (existing !== undefined) {
     if (existing.scheduledDetail !== meeting.scheduledDetail) {
       throw new EventRejected(
@@ -178,7 +243,9 @@ export async function scheduleMeeting(detail: MeetingScheduledDetail, context: M
     }
     // A duplicate. Finish what an earlier try may have left undone, if the meeting is unchanged.
     if (existing.status !== "scheduled" || existing.sequence !== 0) return;
+    if (existing.notNotified !== undefined) return;
   }
+  if (meeting.notNotified !== undefined) return;
   await context.meetings.replaceReminders(
     meeting.meetingId,
     plannedReminders(meeting, context.reminderOffsets, context.now),
@@ -190,30 +257,28 @@ function sameVenue(a: Meeting["venue"], b: Meeting["venue"]): boolean {
   return canonicalJson(a) === canonicalJson(b);
 }
 
-async function changeableMeeting(meetingId: string, context: MeetingContext, action: string) {
-  const meeting = await context.meetings.get(meetingId);
-  if (meeting === undefined) {
-    throw new EventRejected(`There is no meeting ${meetingId} to ${action}.`);
-  }
-  return meeting;
-}
-
 /**
  * Meeting Rescheduled:
  * 1. the meeting must exist and not be cancelled;
- * 2. the new times (and zone and venue, when given) must exist and end after they start;
+ * 2. the new times (and zone and venue, when given) must exist, end after they start and start
+ *    within the horizon;
  * 3. a reschedule to where the meeting already is is the last reschedule again: it finishes
  *    that one's notices and sends nothing new;
- * 4. otherwise raise the SEQUENCE, store, move the reminders, and send the update to the audience.
+ * 4. otherwise raise the SEQUENCE, store, move the reminders, and send the update to the
+ *    audience, unless both the meeting as it was and as it is now had ended when the event was
+ *    sent: then the change is recorded and no one is told.
  */
 export async function rescheduleMeeting(detail: MeetingRescheduledDetail, context: MeetingContext) {
-  const meeting = await changeableMeeting(detail.meetingId, context, "reschedule");
+  const meeting = await context.meetings.get(detail.meetingId);
+  if (meeting === undefined) {
+    throw new EventRejected(`There is no meeting ${detail.meetingId} to reschedule.`);
+  }
   if (meeting.status === "cancelled") {
     throw new EventRejected(`Meeting ${detail.meetingId} was cancelled; it cannot be rescheduled.`);
   }
   const timeZone = detail.timeZone ?? meeting.timeZone;
   const venue = detail.venue ?? meeting.venue;
-  checkedInstants({ startsAt: detail.startsAt, endsAt: detail.endsAt, timeZone });
+  checkedInstants({ startsAt: detail.startsAt, endsAt: detail.endsAt, timeZone }, context.now);
   if (context.now.toISOString() < meeting.updatedAt) {
     // A late redelivery of an older change must not move the meeting back.
     throw new EventRejected(
@@ -231,6 +296,7 @@ export async function rescheduleMeeting(detail: MeetingRescheduledDetail, contex
         `Meeting ${detail.meetingId} already takes place at that time and venue; nothing to change.`,
       );
     }
+    if (meeting.notNotified !== undefined) return;
     // The last reschedule again (or its retry): finish what it may have left undone.
     await context.meetings.replaceReminders(
       meeting.meetingId,
@@ -239,7 +305,7 @@ export async function rescheduleMeeting(detail: MeetingRescheduledDetail, contex
     await notifyAudience(meeting, "update", updateId(meeting.sequence), context);
     return;
   }
-  const moved: Meeting = {
+  const movedTimes: Meeting = {
     ...meeting,
     startsAt: detail.startsAt,
     endsAt: detail.endsAt,
@@ -249,7 +315,13 @@ export async function rescheduleMeeting(detail: MeetingRescheduledDetail, contex
     updatedAt: context.now.toISOString(),
     ...(detail.reason === undefined ? {} : { reason: detail.reason }),
   };
-  if (detail.reason === undefined) delete moved.reason;
+  if (detail.reason === undefined) delete movedTimes.reason;
+  // Whoever holds the meeting in a calendar (its old times still ahead) learns where it went.
+  const over = hasEnded(meeting, context.now) && hasEnded(movedTimes, context.now);
+  const moved = noted(
+    movedTimes,
+    over ? endedNote(movedTimes, "rescheduled", context.now) : undefined,
+  );
   if (!(await context.meetings.replace(moved, meeting.sequence))) {
     throw new ConcurrentMeetingChange(`Meeting ${detail.meetingId} changed meanwhile`);
   }
@@ -257,34 +329,73 @@ export async function rescheduleMeeting(detail: MeetingRescheduledDetail, contex
     moved.meetingId,
     plannedReminders(moved, context.reminderOffsets, context.now),
   );
+  if (over) return;
   await notifyAudience(moved, "update", updateId(moved.sequence), context);
 }
 
 /**
+ * A Meeting Cancelled for an id no meeting has: keep the id as cancelled, so that a Meeting
+ * Scheduled sent before this cancellation (and delivered after it) is refused. Answers the
+ * meeting when one was scheduled meanwhile; otherwise the officer is told the id was unknown.
+ */
+async function keepCancelledBeforeScheduled(
+  detail: MeetingCancelledDetail,
+  context: MeetingContext,
+): Promise<Meeting> {
+  const stored = await context.meetings.keepCancelled({
+    meetingId: detail.meetingId,
+    status: "cancelled-before-scheduled",
+    cancelledAt: context.now.toISOString(),
+    ...(detail.reason === undefined ? {} : { reason: detail.reason }),
+  });
+  if (stored !== undefined && stored.status !== "cancelled-before-scheduled") return stored;
+  throw new EventRejected(
+    `There is no meeting ${detail.meetingId} yet: it is kept as cancelled, so that a Meeting Scheduled for it sent at or before ${context.now.toISOString()} is refused (one put later schedules it). Check the meetingId.`,
+  );
+}
+
+/**
  * Meeting Cancelled:
- * 1. the meeting must exist; cancelling it again finishes the first cancellation's notices;
- * 2. mark it cancelled with a raised SEQUENCE, drop its reminders;
- * 3. send the cancellation (a calendar CANCEL) to the audience.
+ * 1. an id no meeting has is kept as cancelled (see keepCancelledBeforeScheduled) and the
+ *    cancellation is listed as rejected, so a mistyped id does not go unnoticed;
+ * 2. a cancellation sent before the meeting was scheduled refers to an earlier use of the id:
+ *    it is rejected; cancelling a cancelled meeting again finishes the first cancellation's notices;
+ * 3. mark it cancelled with a raised SEQUENCE, drop its reminders;
+ * 4. send the cancellation (a calendar CANCEL) to the audience, unless the meeting had already
+ *    ended when the event was sent: then it is recorded and no one is told.
  */
 export async function cancelMeeting(detail: MeetingCancelledDetail, context: MeetingContext) {
-  const meeting = await changeableMeeting(detail.meetingId, context, "cancel");
+  const stored = await context.meetings.find(detail.meetingId);
+  const meeting =
+    stored === undefined || stored.status === "cancelled-before-scheduled"
+      ? await keepCancelledBeforeScheduled(detail, context)
+      : stored;
+  if (meeting.scheduledAt !== undefined && context.now.toISOString() < meeting.scheduledAt) {
+    throw new EventRejected(
+      `Meeting ${detail.meetingId} was scheduled by an event sent at ${meeting.scheduledAt}, after this cancellation (sent at ${context.now.toISOString()}); the cancellation was not applied.`,
+    );
+  }
   if (meeting.status === "cancelled") {
     await context.meetings.replaceReminders(meeting.meetingId, []);
+    if (meeting.notNotified !== undefined) return;
     await notifyAudience(meeting, "cancellation", cancellationId(meeting.sequence), context);
     return;
   }
-  const cancelled: Meeting = {
+  const marked: Meeting = {
     ...meeting,
     status: "cancelled",
     sequence: meeting.sequence + 1,
     updatedAt: context.now.toISOString(),
     ...(detail.reason === undefined ? {} : { reason: detail.reason }),
   };
-  if (detail.reason === undefined) delete cancelled.reason;
+  if (detail.reason === undefined) delete marked.reason;
+  const over = hasEnded(meeting, context.now);
+  const cancelled = noted(marked, over ? endedNote(marked, "cancelled", context.now) : undefined);
   if (!(await context.meetings.replace(cancelled, meeting.sequence))) {
     throw new ConcurrentMeetingChange(`Meeting ${detail.meetingId} changed meanwhile`);
   }
   await context.meetings.replaceReminders(cancelled.meetingId, []);
+  if (over) return;
   await notifyAudience(cancelled, "cancellation", cancellationId(cancelled.sequence), context);
 }
 

@@ -33,3 +33,20 @@ export function sameWallClock(instant: Date, zoneA: string, zoneB: string): bool
   const at = DateTime.fromJSDate(instant);
   return at.setZone(zoneA).toFormat("yyyyMMddHHmm") === at.setZone(zoneB).toFormat("yyyyMMddHHmm");
 }
+
+/**
+ * How far ahead an event may place a meeting or a change of Chair. A date further ahead is a
+ * typo (2207 for 2027) more likely than a plan, and would otherwise hold the meeting or the
+ * Chair against every later correction.
+ */
+export const HORIZON_YEARS = 5;
+
+/** The latest instant an event sent at `now` may name. */
+export function horizonOf(now: Date): Date {
+  return DateTime.fromJSDate(now, { zone: "UTC" }).plus({ years: HORIZON_YEARS }).toJSDate();
+}
+
+/** The start of a calendar date (YYYY-MM-DD), in UTC. */
+export function startOfDate(date: string): Date {
+  return DateTime.fromISO(date, { zone: "UTC" }).toJSDate();
+}

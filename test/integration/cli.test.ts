@@ -132,9 +132,9 @@ describe("kp, the secretariat's CLI, against the local runtime", () => {
     const text = await kp("rejected");
     const json = await kp("rejected", "--json");
 
-    expect(text.out).toContain("There is no contact never-existed to remove.");
-    expect((JSON.parse(json.out) as { reason: string }[])[0]?.reason).toBe(
-      "There is no contact never-existed to remove.",
+    expect(text.out).toContain("There is no contact never-existed yet: it is kept as removed");
+    expect((JSON.parse(json.out) as { reason: string }[])[0]?.reason).toMatch(
+      /^There is no contact never-existed yet: it is kept as removed, so that a Contact Upserted for it sent at or before .* is refused/,
     );
   });
 });

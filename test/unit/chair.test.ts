@@ -251,3 +251,62 @@ describe("late Chair events", () => {
     ]);
   });
 });
+
+describe("Chair dates ahead of the event", () => {
+  it("rejects a designation whose takesOfficeOn is more than five years ahead, naming the date", async () => {
+    // Prepare
+    const { context, chair, published } = chairContext("2026-11-01T10:00:00Z");
+
+    // Act
+    const reason = await rejectionOf(
+      designateChair({ country: "KE", takesOfficeOn: "2207-03-01" }, context),
+    );
+
+    // Assess
+    expect(reason).toBe(
+      "takesOfficeOn 2207-03-01 is more than 5 years after this event was sent (2026-11-01T10:00:00.000Z); check the year.",
+    );
+    expect(chair.state).toBeUndefined();
+    expect(published).toEqual([]);
+  });
+
+  it("rejects a handover that takes effect after the event, so it cannot make the Chair change ahead of time", async () => {
+    // Prepare
+    const { context, chair, published } = chairContext("2026-11-01T10:00:00Z");
+
+    // Act
+    const reason = await rejectionOf(
+      handOverChair({ from: "DE", to: "KE", effectiveOn: "2207-03-01" }, context),
+    );
+
+    // Assess
+    expect(reason).toBe(
+      "The handover from DE to KE takes effect on 2207-03-01, after this event was sent (2026-11-01T10:00:00.000Z); put Chair Handover when it takes effect, and announce it now with Chair Designated (takesOfficeOn 2207-03-01).",
+    );
+    expect(chair.state).toBeUndefined();
+    expect(published).toEqual([]);
+  });
+
+  it("leaves the Chair open to the corrected handover after a mistyped date was refused", async () => {
+    // Prepare
+    const { context, chair } = chairContext("2027-03-01T10:00:00Z");
+    await rejectionOf(handOverChair({ from: "DE", to: "KE", effectiveOn: "2027-04-01" }, context));
+
+    // Act
+    await handOverChair({ from: "DE", to: "KE", effectiveOn: "2027-03-01" }, context);
+
+    // Assess
+    expect(chair.state).toMatchObject({ current: "KE", since: "2027-03-01" });
+  });
+
+  it("accepts a handover dated the day after the event in UTC (the venue may already be there)", async () => {
+    // Prepare
+    const { context, chair } = chairContext("2027-02-28T22:30:00Z");
+
+    // Act
+    await handOverChair({ from: "DE", to: "KE", effectiveOn: "2027-03-01" }, context);
+
+    // Assess
+    expect(chair.state?.current).toBe("KE");
+  });
+});

@@ -3,6 +3,7 @@ import type { ContactUpsertedDetail } from "../../shared/contract/index.js";
 import {
   type Contact,
   type ContactRepository,
+  type EraseOutcome,
   removeContact,
   type SaveOutcome,
   upsertContact,
@@ -28,7 +29,10 @@ class InMemoryContacts implements ContactRepository {
     const stored = this.items.get(contact.contactId);
     if (stored !== undefined) {
       const storedAt = "removedAt" in stored ? stored.removedAt : stored.updatedAt;
-      if (storedAt > contact.updatedAt) {
+      // A tie goes to the erasure, as the DynamoDB adapter's condition says.
+      const refused =
+        "removedAt" in stored ? storedAt >= contact.updatedAt : storedAt > contact.updatedAt;
+      if (refused) {
         return { saved: false, removed: "removedAt" in stored, laterChangeAt: storedAt };
       }
     }
@@ -36,11 +40,21 @@ class InMemoryContacts implements ContactRepository {
     return { saved: true };
   }
 
-  async erase(contactId: string, removedAt: string) {
+  async erase(contactId: string, removedAt: string): Promise<EraseOutcome> {
     const stored = this.items.get(contactId);
+    if (stored === undefined) {
+      this.items.set(contactId, { contactId, removedAt });
+      return { status: "unknown" };
+    }
+    if ("removedAt" in stored) {
+      if (stored.removedAt < removedAt) this.items.set(contactId, { contactId, removedAt });
+      return { status: "already-removed" };
+    }
+    if (stored.updatedAt > removedAt) {
+      return { status: "changed-later", laterChangeAt: stored.updatedAt };
+    }
     this.items.set(contactId, { contactId, removedAt });
-    if (stored === undefined) return "unknown" as const;
-    return "removedAt" in stored ? ("already-removed" as const) : ("erased" as const);
+    return { status: "erased" };
   }
 
   async get(contactId: string): Promise<Contact | undefined> {
@@ -199,7 +213,7 @@ describe("upsertContact", () => {
     };
     const contacts: ContactRepository = {
       save: async () => outcome,
-      erase: async () => "unknown",
+      erase: async () => ({ status: "unknown" }),
       get: async () => undefined,
       list: async () => [],
     };
@@ -265,8 +279,14 @@ describe("removeContact", () => {
     );
 
     // Assess
-    expect(rejected.message).toBe("There is no contact de-focal-pont-1 to remove.");
+    expect(rejected.message).toBe(
+      "There is no contact de-focal-pont-1 yet: it is kept as removed, so that a Contact Upserted for it sent at or before 2023-03-20T10:00:00Z is refused (one put later adds the contact). Check the contactId.",
+    );
     expect(rejected.erasePersonalData).toBe(false);
+    expect(contacts.items.get("de-focal-pont-1")).toEqual({
+      contactId: "de-focal-pont-1",
+      removedAt: "2023-03-20T10:00:00Z",
+    });
   });
 
   it("accepts removing a contact known only from rejected events, and erases them", async () => {
@@ -308,6 +328,93 @@ describe("removeContact", () => {
     );
     expect(aboutErika).not.toHaveProperty("email");
     expect(aboutAnother).toHaveProperty("email", erika.email);
+  });
+});
+
+describe("a removal delivered before the upsert it follows", () => {
+  it("refuses the late, older upsert and keeps none of its personal data", async () => {
+    // Prepare
+    const contacts = new InMemoryContacts();
+    const rejections = new InMemoryRejections();
+    await rejectionOf(
+      removeContact(
+        { contactId: erika.contactId },
+        { contacts, rejections, eventTime: "2023-03-20T10:00:05Z" },
+      ),
+    );
+
+    // Act
+    const rejected = await rejectionOf(
+      upsertContact(erika, { contacts, eventTime: "2023-03-20T10:00:00Z" }),
+    );
+
+    // Assess
+    expect(rejected.message).toMatch(/was removed at 2023-03-20T10:00:05Z, after this event/);
+    expect(rejected.erasePersonalData).toBe(true);
+    expect(contacts.items.get(erika.contactId)).toEqual({
+      contactId: erika.contactId,
+      removedAt: "2023-03-20T10:00:05Z",
+    });
+  });
+
+  it("refuses an upsert sent in the same second as the removal (a tie goes to the erasure)", async () => {
+    // Prepare
+    const contacts = new InMemoryContacts();
+    const context = {
+      contacts,
+      rejections: new InMemoryRejections(),
+      eventTime: "2023-03-20T10:00:00Z",
+    };
+    await rejectionOf(removeContact({ contactId: erika.contactId }, context));
+
+    // Act
+    const upserting = upsertContact(erika, { contacts, eventTime: "2023-03-20T10:00:00Z" });
+
+    // Assess
+    await expect(upserting).rejects.toBeInstanceOf(EventRejected);
+    expect(await contacts.get(erika.contactId)).toBeUndefined();
+  });
+
+  it("accepts an upsert sent after the removal: the id starts afresh", async () => {
+    // Prepare
+    const contacts = new InMemoryContacts();
+    const context = {
+      contacts,
+      rejections: new InMemoryRejections(),
+      eventTime: "2023-03-20T10:00:00Z",
+    };
+    await rejectionOf(removeContact({ contactId: erika.contactId }, context));
+
+    // Act
+    await upsertContact(erika, { contacts, eventTime: "2023-03-21T10:00:00Z" });
+
+    // Assess
+    expect(await contacts.get(erika.contactId)).toMatchObject({
+      name: erika.name,
+      updatedAt: "2023-03-21T10:00:00Z",
+    });
+  });
+
+  it("does not erase a contact upserted after the removal when the removal is delivered again", async () => {
+    // Prepare
+    const contacts = new InMemoryContacts();
+    const context = {
+      contacts,
+      rejections: new InMemoryRejections(),
+      eventTime: "2023-03-20T10:00:00Z",
+    };
+    await upsertContact(erika, { contacts, eventTime: "2023-03-01T10:00:00Z" });
+    await removeContact({ contactId: erika.contactId }, context);
+    await upsertContact(erika, { contacts, eventTime: "2023-03-21T10:00:00Z" });
+
+    // Act
+    const rejected = await rejectionOf(removeContact({ contactId: erika.contactId }, context));
+
+    // Assess
+    expect(rejected.message).toBe(
+      "Contact de-focal-point-1 was upserted by a later event (at 2023-03-21T10:00:00Z) than this removal (sent at 2023-03-20T10:00:00Z); it was not erased. Put Contact Removed again to remove it.",
+    );
+    expect(await contacts.get(erika.contactId)).toMatchObject({ name: erika.name });
   });
 });
 

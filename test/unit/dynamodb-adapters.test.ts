@@ -10,11 +10,13 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { DynamoContactRepository } from "../../shared/adapters/contact-repository.js";
 import { createDocumentClient } from "../../shared/adapters/dynamodb-client.js";
+import { DynamoMeetingRepository } from "../../shared/adapters/meeting-repository.js";
 import { DynamoNoticeRepository } from "../../shared/adapters/notice-repository.js";
 import { DynamoRejectionRepository } from "../../shared/adapters/rejection-repository.js";
 import type { Contact } from "../../shared/domain/contacts.js";
+import type { CancelledBeforeScheduled, Meeting } from "../../shared/domain/meetings.js";
 import type { RejectedEvent } from "../../shared/domain/rejections.js";
-import { ERIKA_DETAIL } from "../support/examples.js";
+import { ERIKA_DETAIL, SOM9_DETAIL } from "../support/examples.js";
 
 const TABLE = "kp-test-table";
 const documents = mockClient(DynamoDBDocumentClient);
@@ -179,16 +181,16 @@ describe("DynamoContactRepository.save", () => {
 });
 
 describe("DynamoContactRepository.erase", () => {
-  it("replaces a stored contact with a tombstone that keeps only the id and the time of removal", async () => {
+  it("replaces a stored contact not changed after the removal with a tombstone that keeps only the id and the time", async () => {
     // Prepare
-    documents.on(PutCommand).resolves({});
+    documents.on(PutCommand).resolves({ Attributes: storedContact(erika, "member-state", "DE") });
     const contacts = new DynamoContactRepository(client, TABLE);
 
     // Act
     const outcome = await contacts.erase("de-focal-point-1", "2023-03-20T10:00:00Z");
 
     // Assess
-    expect(outcome).toBe("erased");
+    expect(outcome).toEqual({ status: "erased" });
     expect(documents.commandCalls(PutCommand)[0]?.args[0].input).toEqual({
       TableName: TABLE,
       Item: {
@@ -197,20 +199,58 @@ describe("DynamoContactRepository.erase", () => {
         contactId: "de-focal-point-1",
         removedAt: "2023-03-20T10:00:00Z",
       },
-      ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(removedAt)",
+      ConditionExpression:
+        "attribute_not_exists(pk) OR (attribute_not_exists(removedAt) AND updatedAt <= :removedAt) OR removedAt < :removedAt",
+      ExpressionAttributeValues: { ":removedAt": "2023-03-20T10:00:00Z" },
+      ReturnValues: "ALL_OLD",
     });
   });
 
-  it("says already-removed, writing nothing, when a tombstone is stored", async () => {
+  it("keeps an id never stored as removed, and says unknown", async () => {
     // Prepare
-    documents.on(PutCommand).rejects(conditionalCheckFailed());
+    documents.on(PutCommand).resolves({});
+    const contacts = new DynamoContactRepository(client, TABLE);
+
+    // Act
+    const outcome = await contacts.erase("de-focal-point-1", "2023-03-20T10:00:00Z");
+
+    // Assess
+    expect(outcome).toEqual({ status: "unknown" });
+    expect(documents.commandCalls(PutCommand)).toHaveLength(1);
+  });
+
+  it("says already-removed when a tombstone was stored, whichever removal is later", async () => {
+    // Prepare
+    documents
+      .on(PutCommand)
+      .resolvesOnce({
+        Attributes: { contactId: "de-focal-point-1", removedAt: "2023-03-19T10:00:00Z" },
+      })
+      .rejectsOnce(conditionalCheckFailed());
     documents.on(GetCommand).resolves({
       Item: {
         pk: "CONTACT#de-focal-point-1",
         sk: "CONTACT",
         contactId: "de-focal-point-1",
-        removedAt: "2023-03-19T10:00:00Z",
+        removedAt: "2023-03-20T10:00:00Z",
       },
+    });
+    const contacts = new DynamoContactRepository(client, TABLE);
+
+    // Act
+    const later = await contacts.erase("de-focal-point-1", "2023-03-20T10:00:00Z");
+    const earlier = await contacts.erase("de-focal-point-1", "2023-03-18T10:00:00Z");
+
+    // Assess
+    expect(later).toEqual({ status: "already-removed" });
+    expect(earlier).toEqual({ status: "already-removed" });
+  });
+
+  it("says changed-later, erasing nothing, when the contact was upserted after the removal", async () => {
+    // Prepare
+    documents.on(PutCommand).rejects(conditionalCheckFailed());
+    documents.on(GetCommand).resolves({
+      Item: storedContact({ ...erika, updatedAt: "2023-03-21T10:00:00Z" }, "member-state", "DE"),
     });
     const contacts = new DynamoContactRepository(client, TABLE);
 
@@ -218,20 +258,98 @@ describe("DynamoContactRepository.erase", () => {
     const outcome = await contacts.erase("de-focal-point-1", "2023-03-20T10:00:00Z");
 
     // Assess
-    expect(outcome).toBe("already-removed");
+    expect(outcome).toEqual({ status: "changed-later", laterChangeAt: "2023-03-21T10:00:00Z" });
   });
+});
 
-  it("says unknown, writing nothing, when no contact was ever stored", async () => {
+describe("DynamoMeetingRepository", () => {
+  const cancellation: CancelledBeforeScheduled = {
+    meetingId: "som-9-berlin-2023",
+    status: "cancelled-before-scheduled",
+    cancelledAt: "2023-02-01T10:00:05.000Z",
+  };
+  const som9: Meeting = {
+    ...SOM9_DETAIL,
+    status: "scheduled",
+    sequence: 0,
+    scheduledDetail: "{}",
+    scheduledAt: "2023-02-01T10:00:00.000Z",
+    updatedAt: "2023-02-01T10:00:00.000Z",
+  };
+
+  it("creates a meeting only where none is stored, or over a cancellation kept from before its scheduling", async () => {
     // Prepare
-    documents.on(PutCommand).rejects(conditionalCheckFailed());
-    documents.on(GetCommand).resolves({});
-    const contacts = new DynamoContactRepository(client, TABLE);
+    documents.on(PutCommand).resolves({});
+    const meetings = new DynamoMeetingRepository(client, TABLE);
 
     // Act
-    const outcome = await contacts.erase("de-focal-point-1", "2023-03-20T10:00:00Z");
+    const outcome = await meetings.create(som9);
 
     // Assess
-    expect(outcome).toBe("unknown");
+    expect(outcome).toBeUndefined();
+    expect(documents.commandCalls(PutCommand)[0]?.args[0].input).toMatchObject({
+      ConditionExpression:
+        "attribute_not_exists(pk) OR (#status = :cancelledBefore AND cancelledAt < :scheduledAt)",
+      ExpressionAttributeValues: {
+        ":cancelledBefore": "cancelled-before-scheduled",
+        ":scheduledAt": "2023-02-01T10:00:00.000Z",
+      },
+    });
+  });
+
+  it("answers the kept cancellation when it is not older than the Meeting Scheduled", async () => {
+    // Prepare
+    documents.on(PutCommand).rejects(conditionalCheckFailed());
+    documents.on(GetCommand).resolves({
+      Item: { pk: "MEETING#som-9-berlin-2023", sk: "MEETING", ...cancellation },
+    });
+    const meetings = new DynamoMeetingRepository(client, TABLE);
+
+    // Act
+    const outcome = await meetings.create(som9);
+
+    // Assess
+    expect(outcome).toEqual(cancellation);
+    expect(await meetings.get(som9.meetingId)).toBeUndefined();
+    expect(await meetings.find(som9.meetingId)).toEqual(cancellation);
+  });
+
+  it("keeps a cancellation under the meeting's key only, out of the meetings list", async () => {
+    // Prepare
+    documents.on(PutCommand).resolves({});
+    const meetings = new DynamoMeetingRepository(client, TABLE);
+
+    // Act
+    const outcome = await meetings.keepCancelled(cancellation);
+
+    // Assess
+    expect(outcome).toBeUndefined();
+    expect(documents.commandCalls(PutCommand)[0]?.args[0].input).toEqual({
+      TableName: TABLE,
+      Item: { pk: "MEETING#som-9-berlin-2023", sk: "MEETING", ...cancellation },
+      ConditionExpression:
+        "attribute_not_exists(pk) OR (#status = :cancelledBefore AND cancelledAt < :cancelledAt)",
+      ExpressionAttributeNames: { "#status": "status" },
+      ExpressionAttributeValues: {
+        ":cancelledBefore": "cancelled-before-scheduled",
+        ":cancelledAt": "2023-02-01T10:00:05.000Z",
+      },
+    });
+  });
+
+  it("answers the meeting when one was scheduled before the cancellation could be kept", async () => {
+    // Prepare
+    documents.on(PutCommand).rejects(conditionalCheckFailed());
+    documents
+      .on(GetCommand)
+      .resolves({ Item: { pk: "MEETING#som-9-berlin-2023", sk: "MEETING", ...som9 } });
+    const meetings = new DynamoMeetingRepository(client, TABLE);
+
+    // Act
+    const outcome = await meetings.keepCancelled(cancellation);
+
+    // Assess
+    expect(outcome).toEqual(som9);
   });
 });
 

@@ -6,6 +6,7 @@ import type {
 import type { AudienceDirectory, AudienceQuery } from "../../shared/domain/audience.js";
 import { type Contact, contactGroup } from "../../shared/domain/contacts.js";
 import {
+  type CancelledBeforeScheduled,
   ConcurrentMeetingChange,
   cancelMeeting,
   canonicalJson,
@@ -15,6 +16,7 @@ import {
   plannedReminders,
   type Reminder,
   rescheduleMeeting,
+  type StoredMeeting,
   scheduleMeeting,
   sendDueReminders,
 } from "../../shared/domain/meetings.js";
@@ -28,35 +30,63 @@ import type {
 } from "../../shared/domain/notices.js";
 import { EventRejected } from "../../shared/domain/rejections.js";
 
-/** Create-if-absent, replace only at the expected sequence, reminders per meeting. */
+/**
+ * Create-if-absent (or over an older kept cancellation), replace only at the expected sequence,
+ * reminders per meeting: the DynamoDB adapter's conditions.
+ */
 class InMemoryMeetings implements MeetingRepository {
-  readonly meetings = new Map<string, Meeting>();
+  readonly meetings = new Map<string, StoredMeeting>();
   readonly reminders = new Map<string, Reminder[]>();
   /** Runs inside `replace`, before the check: lets a test change the meeting "meanwhile". */
   beforeReplace: (() => void) | undefined;
 
-  async create(meeting: Meeting): Promise<Meeting | undefined> {
+  async create(meeting: Meeting): Promise<StoredMeeting | undefined> {
     const stored = this.meetings.get(meeting.meetingId);
-    if (stored !== undefined) return structuredClone(stored);
+    const replaceable =
+      stored === undefined ||
+      (stored.status === "cancelled-before-scheduled" &&
+        stored.cancelledAt < (meeting.scheduledAt ?? meeting.updatedAt));
+    if (!replaceable) return structuredClone(stored);
     this.meetings.set(meeting.meetingId, structuredClone(meeting));
     return undefined;
   }
 
-  async get(meetingId: string): Promise<Meeting | undefined> {
+  async keepCancelled(cancellation: CancelledBeforeScheduled): Promise<StoredMeeting | undefined> {
+    const stored = this.meetings.get(cancellation.meetingId);
+    const replaceable =
+      stored === undefined ||
+      (stored.status === "cancelled-before-scheduled" &&
+        stored.cancelledAt < cancellation.cancelledAt);
+    if (!replaceable) return structuredClone(stored);
+    this.meetings.set(cancellation.meetingId, structuredClone(cancellation));
+    return undefined;
+  }
+
+  async find(meetingId: string): Promise<StoredMeeting | undefined> {
     const stored = this.meetings.get(meetingId);
     return stored === undefined ? undefined : structuredClone(stored);
+  }
+
+  async get(meetingId: string): Promise<Meeting | undefined> {
+    const stored = this.meetings.get(meetingId);
+    return stored === undefined || stored.status === "cancelled-before-scheduled"
+      ? undefined
+      : structuredClone(stored);
   }
 
   async replace(meeting: Meeting, expectedSequence: number): Promise<boolean> {
     this.beforeReplace?.();
     const stored = this.meetings.get(meeting.meetingId);
+    if (stored?.status === "cancelled-before-scheduled") return false;
     if (stored === undefined || stored.sequence !== expectedSequence) return false;
     this.meetings.set(meeting.meetingId, structuredClone(meeting));
     return true;
   }
 
   async list(): Promise<Meeting[]> {
-    return [...this.meetings.values()].map((meeting) => structuredClone(meeting));
+    return [...this.meetings.values()]
+      .filter((meeting): meeting is Meeting => meeting.status !== "cancelled-before-scheduled")
+      .map((meeting) => structuredClone(meeting));
   }
 
   async replaceReminders(meetingId: string, reminders: Reminder[]): Promise<void> {
@@ -324,6 +354,7 @@ describe("scheduleMeeting", () => {
       status: "scheduled",
       sequence: 0,
       scheduledDetail: canonicalJson(som9),
+      scheduledAt: "2023-02-01T10:00:00.000Z",
       updatedAt: "2023-02-01T10:00:00.000Z",
     });
   });
@@ -769,7 +800,9 @@ describe("rescheduleMeeting", () => {
     await scheduleMeeting(som9, context);
     meetings.beforeReplace = () => {
       const stored = meetings.meetings.get(som9.meetingId);
-      if (stored !== undefined) stored.sequence += 1;
+      if (stored !== undefined && stored.status !== "cancelled-before-scheduled") {
+        stored.sequence += 1;
+      }
     };
 
     // Act
@@ -783,15 +816,27 @@ describe("rescheduleMeeting", () => {
 });
 
 describe("cancelMeeting", () => {
-  it("rejects a meeting that was never scheduled", async () => {
+  it("keeps an id never scheduled as cancelled, and rejects the cancellation so the officer sees the unknown id", async () => {
     // Prepare
-    const { context } = contextAt("2023-02-01T10:00:00Z");
+    const { context, meetings, publisher } = contextAt("2023-02-01T10:00:00Z");
 
     // Act
-    const rejected = await rejectionOf(cancelMeeting({ meetingId: "som-10-rome-2024" }, context));
+    const rejected = await rejectionOf(
+      cancelMeeting({ meetingId: "som-10-rome-2024", reason: "Typo?" }, context),
+    );
 
     // Assess
-    expect(rejected.message).toBe("There is no meeting som-10-rome-2024 to cancel.");
+    expect(rejected.message).toBe(
+      "There is no meeting som-10-rome-2024 yet: it is kept as cancelled, so that a Meeting Scheduled for it sent at or before 2023-02-01T10:00:00.000Z is refused (one put later schedules it). Check the meetingId.",
+    );
+    expect(await meetings.find("som-10-rome-2024")).toEqual({
+      meetingId: "som-10-rome-2024",
+      status: "cancelled-before-scheduled",
+      cancelledAt: "2023-02-01T10:00:00.000Z",
+      reason: "Typo?",
+    });
+    expect(await meetings.get("som-10-rome-2024")).toBeUndefined();
+    expect(publisher.published).toEqual([]);
   });
 
   it("marks the meeting cancelled with a raised sequence and the reason, and drops its reminders", async () => {
@@ -875,7 +920,9 @@ describe("cancelMeeting", () => {
     await scheduleMeeting(som9, context);
     meetings.beforeReplace = () => {
       const stored = meetings.meetings.get(som9.meetingId);
-      if (stored !== undefined) stored.sequence += 1;
+      if (stored !== undefined && stored.status !== "cancelled-before-scheduled") {
+        stored.sequence += 1;
+      }
     };
 
     // Act
@@ -1082,6 +1129,274 @@ describe("late events and late sweeps", () => {
     // Assess
     expect(sent).toBe(1);
     expect(publisher.noticeIds()).toEqual(["invitation-v0", "reminder-P2D-v0"]);
+    expect(meetings.allReminders()).toEqual([]);
+  });
+});
+
+describe("a cancellation delivered before the Meeting Scheduled it refers to", () => {
+  it("refuses the late, older Meeting Scheduled: nothing is published and the meeting stays cancelled", async () => {
+    // Prepare
+    const { context, meetings, publisher } = contextAt("2023-02-01T10:00:05Z");
+    await rejectionOf(cancelMeeting({ meetingId: som9.meetingId }, context));
+
+    // Act
+    const rejected = await rejectionOf(
+      scheduleMeeting(som9, later(context, "2023-02-01T10:00:00Z")),
+    );
+
+    // Assess
+    expect(rejected.message).toBe(
+      "Meeting som-9-berlin-2023 was cancelled (by an event sent at 2023-02-01T10:00:05.000Z) before this Meeting Scheduled, sent at 2023-02-01T10:00:00.000Z, arrived; it was not scheduled and no one was invited. To schedule it after all, put Meeting Scheduled again.",
+    );
+    expect(publisher.published).toEqual([]);
+    expect(meetings.allReminders()).toEqual([]);
+    expect((await meetings.find(som9.meetingId))?.status).toBe("cancelled-before-scheduled");
+  });
+
+  it("refuses a Meeting Scheduled sent in the same second as the cancellation (a tie goes to the cancellation)", async () => {
+    // Prepare
+    const { context, publisher } = contextAt("2023-02-01T10:00:00Z");
+    await rejectionOf(cancelMeeting({ meetingId: som9.meetingId }, context));
+
+    // Act
+    const scheduling = scheduleMeeting(som9, context);
+
+    // Assess
+    await expect(scheduling).rejects.toBeInstanceOf(EventRejected);
+    expect(publisher.published).toEqual([]);
+  });
+
+  it("accepts a Meeting Scheduled sent after the cancellation as a fresh start of the id", async () => {
+    // Prepare
+    const { context, meetings, publisher } = contextAt("2023-02-01T10:00:00Z");
+    await rejectionOf(cancelMeeting({ meetingId: som9.meetingId }, context));
+
+    // Act
+    await scheduleMeeting(som9, later(context, "2023-02-02T10:00:00Z"));
+
+    // Assess
+    expect(await meetings.get(som9.meetingId)).toMatchObject({
+      status: "scheduled",
+      sequence: 0,
+      scheduledAt: "2023-02-02T10:00:00.000Z",
+    });
+    expect(publisher.noticeIds()).toEqual(["invitation-v0"]);
+  });
+
+  it("does not cancel the fresh meeting when the older cancellation is delivered again", async () => {
+    // Prepare
+    const { context, meetings, publisher } = contextAt("2023-02-01T10:00:00Z");
+    await rejectionOf(cancelMeeting({ meetingId: som9.meetingId }, context));
+    await scheduleMeeting(som9, later(context, "2023-02-02T10:00:00Z"));
+
+    // Act
+    const rejected = await rejectionOf(cancelMeeting({ meetingId: som9.meetingId }, context));
+
+    // Assess
+    expect(rejected.message).toMatch(
+      /was scheduled by an event sent at 2023-02-02T10:00:00.000Z, after this cancellation .* not applied/,
+    );
+    expect((await meetings.get(som9.meetingId))?.status).toBe("scheduled");
+    expect(publisher.noticeIds()).toEqual(["invitation-v0"]);
+  });
+
+  it("keeps the latest of two cancellations of an unknown id, so a Meeting Scheduled sent between them is refused", async () => {
+    // Prepare
+    const { context, publisher } = contextAt("2023-02-03T10:00:00Z");
+    await rejectionOf(cancelMeeting({ meetingId: som9.meetingId }, context));
+    await rejectionOf(
+      cancelMeeting({ meetingId: som9.meetingId }, later(context, "2023-02-01T10:00:00Z")),
+    );
+
+    // Act
+    const scheduling = scheduleMeeting(som9, later(context, "2023-02-02T10:00:00Z"));
+
+    // Assess
+    await expect(scheduling).rejects.toBeInstanceOf(EventRejected);
+    expect(publisher.published).toEqual([]);
+  });
+
+  it("still rejects a reschedule of an id only kept as cancelled", async () => {
+    // Prepare
+    const { context } = contextAt("2023-02-01T10:00:00Z");
+    await rejectionOf(cancelMeeting({ meetingId: som9.meetingId }, context));
+
+    // Act
+    const rejected = await rejectionOf(
+      rescheduleMeeting(moveToFriday, later(context, "2023-02-02T10:00:00Z")),
+    );
+
+    // Assess
+    expect(rejected.message).toBe("There is no meeting som-9-berlin-2023 to reschedule.");
+  });
+});
+
+describe("dates beyond the horizon", () => {
+  it("rejects a Meeting Scheduled that starts more than five years after the event, naming the date", async () => {
+    // Prepare
+    const { context, meetings, publisher } = contextAt("2026-11-01T10:00:00Z");
+
+    // Act
+    const rejected = await rejectionOf(
+      scheduleMeeting(
+        { ...som9, startsAt: "2207-03-16T09:00", endsAt: "2207-03-16T17:30" },
+        context,
+      ),
+    );
+
+    // Assess
+    expect(rejected.message).toBe(
+      "startsAt 2207-03-16T09:00 is more than 5 years after this event was sent (2026-11-01T10:00:00.000Z); check the year.",
+    );
+    expect(await meetings.find(som9.meetingId)).toBeUndefined();
+    expect(publisher.published).toEqual([]);
+  });
+
+  it("accepts a start just within five years", async () => {
+    // Prepare
+    const { context, publisher } = contextAt("2026-11-01T10:00:00Z");
+
+    // Act
+    await scheduleMeeting(
+      { ...som9, startsAt: "2031-10-30T09:00", endsAt: "2031-10-30T17:30" },
+      context,
+    );
+
+    // Assess
+    expect(publisher.noticeIds()).toEqual(["invitation-v0"]);
+  });
+
+  it("rejects a reschedule beyond the horizon and leaves the meeting open to a corrected one", async () => {
+    // Prepare
+    const { context, meetings } = contextAt("2023-02-01T10:00:00Z");
+    await scheduleMeeting(som9, context);
+    const typo = { ...moveToFriday, startsAt: "2203-03-17T09:00", endsAt: "2203-03-17T17:30" };
+    await rejectionOf(rescheduleMeeting(typo, later(context, "2023-02-02T10:00:00Z")));
+
+    // Act
+    await rescheduleMeeting(moveToFriday, later(context, "2023-02-03T10:00:00Z"));
+
+    // Assess
+    expect(await meetings.get(som9.meetingId)).toMatchObject({
+      startsAt: "2023-03-17T09:00",
+      sequence: 1,
+    });
+  });
+});
+
+describe("a meeting that had already ended", () => {
+  /** 17:30 in Berlin on 16 March 2023 (CET) is 16:30 UTC. */
+  const afterSom9 = "2023-03-16T16:31:00Z";
+
+  it("is recorded without invitation or reminders, and says why", async () => {
+    // Prepare
+    const { context, meetings, publisher } = contextAt(afterSom9);
+
+    // Act
+    await scheduleMeeting(som9, context);
+
+    // Assess
+    expect(await meetings.get(som9.meetingId)).toMatchObject({
+      status: "scheduled",
+      sequence: 0,
+      notNotified:
+        "the meeting had already ended when it was scheduled (it ended at 2023-03-16T16:30:00.000Z, the event was sent at 2023-03-16T16:31:00.000Z): no notice was sent",
+    });
+    expect(publisher.published).toEqual([]);
+    expect(meetings.allReminders()).toEqual([]);
+  });
+
+  it("is invited as usual when the event was sent while it was still going on", async () => {
+    // Prepare
+    const { context, publisher } = contextAt("2023-03-16T16:29:00Z");
+
+    // Act
+    await scheduleMeeting(som9, context);
+
+    // Assess
+    expect(publisher.noticeIds()).toEqual(["invitation-v0"]);
+  });
+
+  it("sends nothing for the same Meeting Scheduled again", async () => {
+    // Prepare
+    const { context, publisher } = contextAt(afterSom9);
+    await scheduleMeeting(som9, context);
+
+    // Act
+    await scheduleMeeting(som9, context);
+
+    // Assess
+    expect(publisher.published).toEqual([]);
+  });
+
+  it("sends the update when it is rescheduled into the future, and forgets why it was silent", async () => {
+    // Prepare
+    const { context, meetings, publisher } = contextAt(afterSom9);
+    await scheduleMeeting(som9, context);
+
+    // Act
+    await rescheduleMeeting(
+      { ...moveToFriday, startsAt: "2023-05-17T09:00", endsAt: "2023-05-17T17:30" },
+      later(context, "2023-03-17T10:00:00Z"),
+    );
+
+    // Assess
+    const stored = await meetings.get(som9.meetingId);
+    expect(stored).toMatchObject({ sequence: 1, startsAt: "2023-05-17T09:00" });
+    expect(stored).not.toHaveProperty("notNotified");
+    expect(publisher.noticeIds()).toEqual(["update-v1"]);
+    expect(meetings.allReminders().map((reminder) => reminder.offset)).toEqual(["P14D", "P2D"]);
+  });
+
+  it("records a reschedule that stays in the past without notices, and says why", async () => {
+    // Prepare
+    const { context, meetings, publisher } = contextAt("2023-04-01T10:00:00Z");
+    await scheduleMeeting(som9, context);
+
+    // Act
+    await rescheduleMeeting(moveToFriday, later(context, "2023-04-02T10:00:00Z"));
+    await rescheduleMeeting(moveToFriday, later(context, "2023-04-02T10:00:00Z"));
+
+    // Assess
+    expect(await meetings.get(som9.meetingId)).toMatchObject({
+      sequence: 1,
+      startsAt: "2023-03-17T09:00",
+      notNotified: expect.stringMatching(/^the meeting had already ended when it was rescheduled/),
+    });
+    expect(publisher.published).toEqual([]);
+  });
+
+  it("tells the audience when a meeting still ahead is moved into the past: their calendars hold it ahead", async () => {
+    // Prepare
+    const { context, publisher } = contextAt("2023-03-16T20:00:00Z");
+    await scheduleMeeting(
+      { ...som9, startsAt: "2023-03-20T09:00", endsAt: "2023-03-20T17:30" },
+      context,
+    );
+
+    // Act
+    await rescheduleMeeting(moveToFriday, later(context, "2023-03-18T10:00:00Z"));
+
+    // Assess
+    expect(publisher.noticeIds()).toEqual(["invitation-v0", "update-v1"]);
+  });
+
+  it("records the cancellation of a meeting that has ended without notices", async () => {
+    // Prepare
+    const { context, meetings, publisher } = contextAt("2023-02-01T10:00:00Z");
+    await scheduleMeeting(som9, context);
+
+    // Act
+    await cancelMeeting({ meetingId: som9.meetingId }, later(context, "2023-03-20T10:00:00Z"));
+    await cancelMeeting({ meetingId: som9.meetingId }, later(context, "2023-03-20T10:00:00Z"));
+
+    // Assess
+    expect(await meetings.get(som9.meetingId)).toMatchObject({
+      status: "cancelled",
+      sequence: 1,
+      notNotified: expect.stringMatching(/^the meeting had already ended when it was cancelled/),
+    });
+    expect(publisher.noticeIds()).toEqual(["invitation-v0"]);
     expect(meetings.allReminders()).toEqual([]);
   });
 });
