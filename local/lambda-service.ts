@@ -107,7 +107,7 @@ class ExecutionEnvironment {
       this.pending = { requestId, entry: { resolve, started: performance.now(), timer } };
       this.worker.postMessage({ requestId, event, deadline: Date.now() + timeoutMs });
       if (fault?.kind === "crash") {
-        const crash = setTimeout(() => {
+        const crash = () => {
           if (this.pending?.requestId !== requestId) return;
           // The process dies mid-way (as a segfault or an out-of-memory kill would end it).
           this.retired = true;
@@ -116,8 +116,10 @@ class ExecutionEnvironment {
             errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`,
           });
           void this.worker.terminate();
-        }, fault.afterMs);
-        crash.unref();
+        };
+        // At once (no delay) means before the invocation can answer, however quick it is.
+        if (fault.afterMs <= 0) crash();
+        else setTimeout(crash, fault.afterMs).unref();
       }
     });
   }
