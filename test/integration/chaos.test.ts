@@ -15,7 +15,7 @@ import { type LocalStack, PROJECT_DIR, startLocalStack } from "../support/local-
 // Each rehearsal fans a future meeting out to CONTACTS contacts of one member state while a
 // fault of `kp chaos` is in force, lifts it, lets the system settle (Lambda's retries, then the
 // outbox's reconciler, run by moving the clock), and counts the `.eml` files by recipient.
-const CONTACTS = 200;
+const CONTACTS = 150;
 // The SES rate is left unlimited here so that a rehearsal takes seconds; the rate is the
 // benchmark's business.
 const CHAOS_ASSEMBLY = resolve(PROJECT_DIR, ".kp-local", "test-chaos-cdk.out");
