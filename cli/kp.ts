@@ -1,6 +1,7 @@
 import { DETAIL_TYPES } from "../shared/contract/index.js";
 import { type ParsedArgs, parseArgs } from "./args.js";
 import { chair } from "./commands/chair.js";
+import { CHAOS_USAGE, chaos } from "./commands/chaos.js";
 import { clock } from "./commands/clock.js";
 import { contacts } from "./commands/contacts.js";
 import { meetings, report } from "./commands/meetings.js";
@@ -25,6 +26,11 @@ const HELP = `kp — the Khartoum Process secretariat's command line
   kp chair                                                           current and upcoming Chair, history
   kp clock [advance P13D | reset]                                    the local runtime's clock (demos, tests)
   kp dead-letters                                                    failed deliveries (local runtime)
+  kp chaos <fault> ... | status | lift [fault]                       rehearse an incident (local runtime):
+
+${CHAOS_USAGE.split("\n")
+  .map((line) => `    ${line}`)
+  .join("\n")}
 
 Detail-types: ${DETAIL_TYPES.map((type) => `"${type}"`).join(", ")} (or kebab-case: contact-upserted)
 Fields: --contactId de-1 --name "Erika Mustermann" --memberState DE --roles focal-point,observer
@@ -84,6 +90,8 @@ export async function runKp(argv: string[], io: Io): Promise<number> {
         return await report(args, target, io, json);
       case "clock":
         return await clock(args, options, io, json);
+      case "chaos":
+        return await chaos(args, options, io, json);
       default:
         throw new UsageError(`Unknown command "${command}" (see kp --help)`);
     }

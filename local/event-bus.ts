@@ -2,6 +2,11 @@ import { randomUUID } from "node:crypto";
 import type { LocalFunction, LocalRule, LocalSystem, LocalTarget } from "./cloud-assembly.js";
 import type { DeadLetterQueues } from "./dead-letters.js";
 import { matchesEventPattern } from "./event-pattern.js";
+import type {
+  InvocationJournal,
+  JournalledInvocation,
+  ScheduleJournal,
+} from "./invocation-journal.js";
 import type { InvocationResult, LambdaService } from "./lambda-service.js";
 
 /** An event as EventBridge delivers it to targets. */
@@ -35,6 +40,10 @@ export interface EventBusOptions {
   onUnknownBus: (eventBusName: string) => void;
   /** The runtime's clock: events and schedules take their time from it. */
   now: () => Date;
+  /** The asynchronous invocation queue on disk: what was accepted survives a kill. */
+  journal: InvocationJournal;
+  /** When each schedule last fired: a restart fires what became due while it was down. */
+  schedules: ScheduleJournal;
 }
 
 /** "2023-03-16T09:00:00Z": EventBridge's `time`, to the second. */
@@ -65,12 +74,16 @@ function applyInputPath(event: EventEnvelope, inputPath: string): unknown {
 
 /**
  * The bus: matches each event against the rules of its bus and invokes each matching target
- * asynchronously, with Lambda's retries for function errors and the dead-letter queues.
+ * asynchronously, with Lambda's retries for function errors and the dead-letter queues. Each
+ * accepted invocation is journalled before `publish` returns and until it is done, so a restart
+ * resumes it (`resume`), with the attempts already made counted.
  */
 export class LocalEventBus {
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly functionsByArn: Map<string, LocalFunction>;
+  private stopped = false;
+  private readonly waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   deliveries = 0;
 
   constructor(
@@ -106,7 +119,10 @@ export class LocalEventBus {
     };
   }
 
-  /** Routes an accepted event; returns at once, as PutEvents does. */
+  /**
+   * Routes an accepted event; returns at once, as PutEvents does, once every invocation it
+   * causes is journalled.
+   */
   publish(eventBusName: string | undefined, event: EventEnvelope): void {
     const bus = busName(eventBusName);
     if (!this.system.eventBuses.includes(bus)) {
@@ -117,10 +133,15 @@ export class LocalEventBus {
     for (const rule of this.rulesOf(bus)) {
       if (rule.eventPattern === undefined || !matchesEventPattern(rule.eventPattern, event))
         continue;
-      for (const target of rule.targets) {
-        this.track(this.deliver(rule, target, event));
-      }
+      for (const target of rule.targets) this.accept(rule, target, event);
     }
+  }
+
+  /** Resumes every invocation journalled by an earlier run (after a stop or a kill). */
+  resume(): number {
+    const journalled = this.options.journal.list();
+    for (const invocation of journalled) this.track(this.run(invocation));
+    return journalled.length;
   }
 
   /** Fires every schedule rule now, as EventBridge does when its time comes. */
@@ -130,29 +151,52 @@ export class LocalEventBus {
     }
   }
 
-  /** Fires each schedule rule at its rate (in real time; `fireSchedules` fires them at once). */
+  /**
+   * Fires each schedule rule at its rate (in real time; `fireSchedules` fires them at once). A
+   * rule whose time came while the runtime was down fires at start, once, as EventBridge does
+   * not make up for every period missed.
+   */
   startSchedules(): () => void {
-    const timers = this.system.rules
-      .filter((rule) => rule.enabled && rule.scheduleMs !== undefined)
-      .map((rule) => setInterval(() => this.fireSchedule(rule), rule.scheduleMs));
+    const timers = new Map<string, NodeJS.Timeout>();
+    const arm = (rule: LocalRule, delayMs: number) => {
+      timers.set(
+        rule.arn,
+        setTimeout(
+          () => {
+            this.fireSchedule(rule);
+            arm(rule, rule.scheduleMs ?? 0);
+          },
+          Math.max(0, delayMs),
+        ),
+      );
+    };
+    for (const rule of this.system.rules) {
+      if (!rule.enabled || rule.scheduleMs === undefined) continue;
+      const last = this.options.schedules.get(rule.name);
+      const now = this.options.now().getTime();
+      if (last === undefined) this.options.schedules.fired(rule.name, now);
+      arm(rule, last === undefined ? rule.scheduleMs : last + rule.scheduleMs - now);
+    }
     return () => {
-      for (const timer of timers) clearInterval(timer);
+      for (const timer of timers.values()) clearTimeout(timer);
     };
   }
 
   private fireSchedule(rule: LocalRule): void {
+    const now = this.options.now();
     const event: EventEnvelope = {
       version: "0",
       id: randomUUID(),
       "detail-type": "Scheduled Event",
       source: "aws.events",
       account: this.options.account,
-      time: eventTime(this.options.now()),
+      time: eventTime(now),
       region: this.options.region,
       resources: [rule.arn],
       detail: {},
     };
-    for (const target of rule.targets) this.track(this.deliver(rule, target, event));
+    for (const target of rule.targets) this.accept(rule, target, event);
+    this.options.schedules.fired(rule.name, now.getTime());
   }
 
   /** Resolves when every delivery, retry included, has finished. */
@@ -161,75 +205,147 @@ export class LocalEventBus {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Invocations accepted and not yet done (succeeded or dead-lettered). */
+  pending(): number {
+    return this.inFlight;
+  }
+
+  /**
+   * Stops handing out invocations; what is under way is left in the journal, as it is, for the
+   * next start (an invocation cut short by the stop is not counted as an attempt).
+   */
+  stop(): void {
+    this.stopped = true;
+    for (const wait of this.waits) {
+      clearTimeout(wait.timer);
+      wait.resolve();
+    }
+    this.waits.clear();
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
   private rulesOf(bus: string): LocalRule[] {
     return this.system.rules.filter((rule) => rule.enabled && rule.eventBusName === bus);
   }
 
-  private track(delivery: Promise<void>): void {
-    this.inFlight += 1;
-    void delivery.finally(() => {
-      this.inFlight -= 1;
-      if (this.inFlight === 0) {
-        for (const resolve of this.idleWaiters.splice(0)) resolve();
-      }
-    });
-  }
-
-  private async deliver(rule: LocalRule, target: LocalTarget, event: EventEnvelope): Promise<void> {
+  private accept(rule: LocalRule, target: LocalTarget, event: EventEnvelope): void {
+    if (this.stopped) return;
     const payload =
       target.input !== undefined
         ? JSON.parse(target.input)
         : target.inputPath !== undefined
           ? applyInputPath(event, target.inputPath)
           : event;
-    const fn = this.functionsByArn.get(target.arn);
-    if (fn === undefined) {
-      // Delivery itself failed: the rule target's own dead-letter queue applies.
-      await this.deadLetter(target.deadLetterQueueArn, payload, {
-        ERROR_CODE: "RESOURCE_NOT_FOUND",
-        ERROR_MESSAGE: `No local function for target ${target.arn}`,
-        RULE_ARN: rule.name,
-        TARGET_ARN: target.arn,
-      });
-      return;
-    }
-    await this.invokeAsynchronously(rule, fn, event, payload);
+    const now = Date.now();
+    const invocation: JournalledInvocation = {
+      id: randomUUID(),
+      rule: rule.name,
+      targetArn: target.arn,
+      event,
+      payload,
+      attempts: 0,
+      dueAt: now,
+      queuedAt: now,
+    };
+    this.options.journal.record(invocation);
+    this.track(this.run(invocation));
   }
 
-  /** Lambda's asynchronous invocation: the first attempt, then MaximumRetryAttempts retries. */
-  private async invokeAsynchronously(
-    rule: LocalRule,
-    fn: LocalFunction,
-    event: EventEnvelope,
-    payload: unknown,
-  ): Promise<void> {
-    const queuedAt = Date.now();
-    let last: InvocationResult | undefined;
-    for (let attempt = 1; attempt <= fn.maximumRetryAttempts + 1; attempt += 1) {
-      if (attempt > 1) {
-        const delay =
-          this.options.retryDelaysMs[attempt - 2] ?? this.options.retryDelaysMs.at(-1) ?? 0;
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        if (Date.now() - queuedAt > fn.maximumEventAgeSeconds * 1000) break;
+  private track(delivery: Promise<void>): void {
+    this.inFlight += 1;
+    void delivery
+      .catch((error: unknown) => {
+        // A delivery that cannot even be recorded stays in the journal for the next start.
+        this.options.onDeadLetter(
+          `delivery interrupted, left in the journal: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      })
+      .finally(() => {
+        this.inFlight -= 1;
+        if (this.inFlight === 0) {
+          for (const resolve of this.idleWaiters.splice(0)) resolve();
+        }
+      });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0 || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wait = {
+        resolve,
+        timer: setTimeout(() => {
+          this.waits.delete(wait);
+          resolve();
+        }, ms),
+      };
+      this.waits.add(wait);
+    });
+  }
+
+  /**
+   * Lambda's asynchronous invocation of one journalled event: the attempts left of the first
+   * and MaximumRetryAttempts retries, then the function's dead-letter queue.
+   */
+  private async run(invocation: JournalledInvocation): Promise<void> {
+    const rule = this.system.rules.find((candidate) => candidate.name === invocation.rule);
+    const target = rule?.targets.find((candidate) => candidate.arn === invocation.targetArn);
+    const fn = this.functionsByArn.get(invocation.targetArn);
+    if (fn === undefined) {
+      // Delivery itself failed: the rule target's own dead-letter queue applies.
+      await this.deadLetter(target?.deadLetterQueueArn, invocation.payload, {
+        ERROR_CODE: "RESOURCE_NOT_FOUND",
+        ERROR_MESSAGE: `No local function for target ${invocation.targetArn}`,
+        RULE_ARN: invocation.rule,
+        TARGET_ARN: invocation.targetArn,
+      });
+      this.options.journal.remove(invocation.id);
+      return;
+    }
+    const event = invocation.event as EventEnvelope;
+    let current = invocation;
+    while (current.attempts < fn.maximumRetryAttempts + 1) {
+      await this.sleep(current.dueAt - Date.now());
+      if (this.stopped) return;
+      if (
+        current.attempts > 0 &&
+        Date.now() - current.queuedAt > fn.maximumEventAgeSeconds * 1000
+      ) {
+        break;
       }
-      last = await this.lambda.invoke(fn, payload);
+      const result = await this.lambda.invoke(fn, current.payload);
+      if (this.stopped) return;
+      const attempt = current.attempts + 1;
       this.deliveries += 1;
       this.options.onDelivery({
         event,
-        rule: rule.name,
+        rule: invocation.rule,
         functionName: fn.name,
         attempt,
-        result: last,
+        result,
       });
-      if (last.ok) return;
+      if (result.ok) {
+        this.options.journal.remove(invocation.id);
+        return;
+      }
+      const delay =
+        this.options.retryDelaysMs[attempt - 1] ?? this.options.retryDelaysMs.at(-1) ?? 0;
+      current = {
+        ...current,
+        attempts: attempt,
+        dueAt: Date.now() + delay,
+        lastError: {
+          requestId: result.requestId,
+          message: `${result.error.errorType}: ${result.error.errorMessage}`,
+        },
+      };
+      if (attempt < fn.maximumRetryAttempts + 1) this.options.journal.record(current);
     }
-    if (last !== undefined && !last.ok) {
-      await this.deadLetter(fn.deadLetterQueueArn, payload, {
-        RequestID: last.requestId,
-        ErrorCode: "200",
-        ErrorMessage: `${last.error.errorType}: ${last.error.errorMessage}`.slice(0, 1024),
-      });
-    }
+    await this.deadLetter(fn.deadLetterQueueArn, current.payload, {
+      RequestID: current.lastError?.requestId ?? "",
+      ErrorCode: "200",
+      ErrorMessage: (current.lastError?.message ?? "Event age exceeded").slice(0, 1024),
+    });
+    this.options.journal.remove(invocation.id);
   }
 
   private async deadLetter(

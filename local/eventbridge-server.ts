@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { type Chaos, InvalidChaosRequest, parseChaosRequest } from "./chaos.js";
 import type { LocalClock } from "./clock.js";
 import type { EventEnvelope, LocalEventBus } from "./event-bus.js";
 import {
@@ -7,6 +8,7 @@ import {
   missingTestEventFields,
   parseEventPattern,
 } from "./event-pattern.js";
+import { guarded } from "./listen.js";
 
 /** AWS's limit on one PutEvents request: 256 KB, counted as the EventBridge guide says. */
 export const MAX_PUT_EVENTS_BYTES = 256 * 1024;
@@ -185,6 +187,38 @@ async function controlClock(
   return { now: clock.now().toISOString(), offsetMs: clock.offset };
 }
 
+/**
+ * `kp chaos`: POST a fault (`{"fault": "ses-throttle", "rate": 0.5, "for": "30s"}`) to inject
+ * it, GET what is in force, DELETE (`?fault=ses-throttle`, `&function=send-notices`) to lift
+ * one kind, or all. Every answer lists the faults in force; DELETE also what it lifted (with how
+ * many requests each hit).
+ */
+async function controlChaos(request: IncomingMessage, chaos: Chaos) {
+  const url = new URL(request.url ?? "/", "http://local");
+  try {
+    if (request.method === "POST") {
+      const injected = chaos.inject(
+        parseChaosRequest(JSON.parse((await readBody(request)) || "{}")),
+      );
+      return { injected, active: chaos.status() };
+    }
+    if (request.method === "DELETE") {
+      const fault = url.searchParams.get("fault") ?? undefined;
+      const lifted = chaos.lift(
+        fault as Parameters<Chaos["lift"]>[0],
+        url.searchParams.get("function") ?? undefined,
+      );
+      return { lifted, active: chaos.status() };
+    }
+  } catch (error) {
+    if (error instanceof InvalidChaosRequest || error instanceof SyntaxError) {
+      throw new ServiceError("ValidationException", error.message);
+    }
+    throw error;
+  }
+  return { active: chaos.status() };
+}
+
 async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -207,52 +241,62 @@ function send(response: ServerResponse, status: number, body: unknown, errorType
 export function createEventBridgeServer(
   busReady: Promise<LocalEventBus>,
   clock: LocalClock,
+  chaos: Chaos,
+  log: (line: string) => void = () => undefined,
 ): Server {
-  return createServer(async (request, response) => {
-    try {
-      if (request.method === "GET" && (request.url === "/" || request.url === "/health")) {
-        send(response, 200, { service: "EventBridge (kp-workflows local)", status: "ok" });
-        return;
-      }
-      if (request.url === "/_kp/clock") {
-        send(response, 200, await controlClock(request, clock, busReady));
-        return;
-      }
-      const target = String(request.headers["x-amz-target"] ?? "");
-      const operation = target.startsWith("AWSEvents.")
-        ? target.slice("AWSEvents.".length)
-        : target;
-      let body: Record<string, unknown>;
+  return createServer(
+    guarded("EventBridge", log, async (request, response) => {
       try {
-        body = JSON.parse((await readBody(request)) || "{}") as Record<string, unknown>;
-      } catch {
-        throw new ServiceError("SerializationException", "The request body is not valid JSON.");
-      }
-      switch (operation) {
-        case "PutEvents": {
-          // Requests that arrive while the app is still being synthesized wait for it.
-          const bus = await busReady;
-          const outcome = putEvents(bus, body);
-          for (const { eventBusName, event } of outcome.accepted) bus.publish(eventBusName, event);
-          send(response, 200, outcome.response);
+        if (request.method === "GET" && (request.url === "/" || request.url === "/health")) {
+          send(response, 200, { service: "EventBridge (kp-workflows local)", status: "ok" });
           return;
         }
-        case "TestEventPattern":
-          send(response, 200, testEventPattern(body));
+        if (request.url === "/_kp/clock") {
+          send(response, 200, await controlClock(request, clock, busReady));
           return;
-        default:
-          throw new ServiceError(
-            "UnknownOperationException",
-            `The local EventBridge supports PutEvents and TestEventPattern, not ${operation || "this request"}.`,
-          );
+        }
+        if ((request.url ?? "").split("?")[0] === "/_kp/chaos") {
+          send(response, 200, await controlChaos(request, chaos));
+          return;
+        }
+        const target = String(request.headers["x-amz-target"] ?? "");
+        const operation = target.startsWith("AWSEvents.")
+          ? target.slice("AWSEvents.".length)
+          : target;
+        let body: Record<string, unknown>;
+        try {
+          body = JSON.parse((await readBody(request)) || "{}") as Record<string, unknown>;
+        } catch {
+          throw new ServiceError("SerializationException", "The request body is not valid JSON.");
+        }
+        switch (operation) {
+          case "PutEvents": {
+            // Requests that arrive while the app is still being synthesized wait for it.
+            const bus = await busReady;
+            const outcome = putEvents(bus, body);
+            for (const { eventBusName, event } of outcome.accepted)
+              bus.publish(eventBusName, event);
+            send(response, 200, outcome.response);
+            return;
+          }
+          case "TestEventPattern":
+            send(response, 200, testEventPattern(body));
+            return;
+          default:
+            throw new ServiceError(
+              "UnknownOperationException",
+              `The local EventBridge supports PutEvents and TestEventPattern, not ${operation || "this request"}.`,
+            );
+        }
+      } catch (error) {
+        if (error instanceof ServiceError) {
+          send(response, error.status, { __type: error.type, message: error.message }, error.type);
+          return;
+        }
+        const message = error instanceof Error ? error.message : String(error);
+        log(`! EventBridge: ${request.method} ${request.url} failed: ${message}`);
+        send(response, 500, { __type: "InternalException", message }, "InternalException");
       }
-    } catch (error) {
-      if (error instanceof ServiceError) {
-        send(response, error.status, { __type: error.type, message: error.message }, error.type);
-        return;
-      }
-      const message = error instanceof Error ? error.message : String(error);
-      send(response, 500, { __type: "InternalException", message }, "InternalException");
-    }
-  });
+    }),
+  );
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
 import { Worker } from "node:worker_threads";
+import type { FunctionFault } from "./chaos.js";
 import type { LocalFunction } from "./cloud-assembly.js";
 
 export interface InvocationFailure {
@@ -69,7 +70,12 @@ class ExecutionEnvironment {
     });
   }
 
-  async invoke(event: unknown): Promise<InvocationResult> {
+  /**
+   * One invocation. A fault (`kp chaos`) ends it from outside, as Lambda would: `crash` ends the
+   * execution environment after `afterMs`; `timeout` gives the invocation a deadline `afterMs`
+   * away (the function sees it through getRemainingTimeInMillis) and ends it there.
+   */
+  async invoke(event: unknown, fault?: FunctionFault): Promise<InvocationResult> {
     this.busy = true;
     try {
       await this.ready;
@@ -84,19 +90,37 @@ class ExecutionEnvironment {
       };
     }
     const requestId = randomUUID();
-    const timeoutMs = this.fn.timeoutSeconds * 1000;
+    const timeoutMs =
+      fault?.kind === "timeout"
+        ? Math.min(fault.afterMs, this.fn.timeoutSeconds * 1000)
+        : this.fn.timeoutSeconds * 1000;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         // Like Lambda, a timed-out environment is not reused: it stays busy until it is gone.
         this.retired = true;
         this.fail({
           errorType: "Sandbox.Timedout",
-          errorMessage: `Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds`,
+          errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
         });
         void this.worker.terminate();
       }, timeoutMs);
       this.pending = { requestId, entry: { resolve, started: performance.now(), timer } };
       this.worker.postMessage({ requestId, event, deadline: Date.now() + timeoutMs });
+      if (fault?.kind === "crash") {
+        const crash = () => {
+          if (this.pending?.requestId !== requestId) return;
+          // The process dies mid-way (as a segfault or an out-of-memory kill would end it).
+          this.retired = true;
+          this.fail({
+            errorType: "Runtime.ExitError",
+            errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`,
+          });
+          void this.worker.terminate();
+        };
+        // At once (no delay) means before the invocation can answer, however quick it is.
+        if (fault.afterMs <= 0) crash();
+        else setTimeout(crash, fault.afterMs).unref();
+      }
     });
   }
 
@@ -148,6 +172,8 @@ export interface LambdaServiceOptions {
   /** Execution environments per function at most (Lambda scales out; a laptop should not). */
   concurrency: number;
   onLog: (functionName: string, line: string) => void;
+  /** The fault (`kp chaos crash|timeout`) of the next invocation of a function, if any. */
+  faultOf?: (functionName: string) => FunctionFault | undefined;
 }
 
 /** Runs the functions of the cloud assembly, each in its own warm execution environments. */
@@ -168,7 +194,7 @@ export class LambdaService {
   async invoke(fn: LocalFunction, event: unknown): Promise<InvocationResult> {
     const environment = await this.acquire(fn);
     try {
-      return await environment.invoke(event);
+      return await environment.invoke(event, this.options.faultOf?.(fn.name));
     } finally {
       this.release(fn);
     }

@@ -1,12 +1,19 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, Server } from "node:http";
 import { join } from "node:path";
+import { Chaos } from "./chaos.js";
 import { LocalClock } from "./clock.js";
 import { type LocalSystem, loadLocalSystem } from "./cloud-assembly.js";
 import { DeadLetterQueues } from "./dead-letters.js";
-import { createTables, localDynamoDbClient, startDynamoDb } from "./dynamodb.js";
+import {
+  createTables,
+  type DynamoDbService,
+  localDynamoDbClient,
+  startDynamoDb,
+} from "./dynamodb.js";
 import { type DeliveryReport, LocalEventBus } from "./event-bus.js";
 import { createEventBridgeServer } from "./eventbridge-server.js";
+import { InvocationJournal, ScheduleJournal } from "./invocation-journal.js";
 import { LambdaService } from "./lambda-service.js";
 import { close, listen } from "./listen.js";
 import { startSes } from "./ses.js";
@@ -15,7 +22,11 @@ import { ensureCloudAssembly } from "./synth.js";
 
 export interface LocalRuntimeOptions {
   projectDir: string;
-  /** Where state lives (git-ignored): dynalite's data, dead letters, runtime.json. */
+  /**
+   * Where state lives (git-ignored): dynalite's data, dead letters, runtime.json, the
+   * asynchronous invocation queue (queue/), when each schedule last fired (schedules.json) and
+   * every message SES accepted (mail/<messageId>.eml).
+   */
   dataDir: string;
   /** The cloud assembly to run; synthesized from the project when its sources changed. */
   assemblyDir?: string;
@@ -51,6 +62,14 @@ export interface LocalRuntime {
   lambda: LambdaService;
   deadLetters: DeadLetterQueues;
   clock: LocalClock;
+  /** The faults `kp chaos` injects (through POST /_kp/chaos on the EventBridge port). */
+  chaos: Chaos;
+  /** dynalite's process, behind the DynamoDB port (started again if it dies). */
+  dynamodb: DynamoDbService;
+  /** The asynchronous invocation queue on disk. */
+  journal: InvocationJournal;
+  /** Where each message SES accepted is kept as `<messageId>.eml`. */
+  mailDir: string;
   /** API requests the emulated services answered, for benchmarks. */
   requests: RequestCounts;
   timings: { synthMs: number; readyMs: number; synthesized: boolean };
@@ -94,11 +113,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const servers: Server[] = [];
   const requests: RequestCounts = { dynamodb: {}, ses: 0 };
   const clock = new LocalClock(join(options.dataDir, "clock.json"));
+  const chaos = new Chaos();
+  const mailDir = join(options.dataDir, "mail");
+  let dynamodb: DynamoDbService | undefined;
   try {
-    const dynamodb = await startDynamoDb({
+    dynamodb = await startDynamoDb({
       host,
       port: ports.dynamodb,
       dataDir: join(options.dataDir, "dynamodb"),
+      chaos,
+      log,
     });
     servers.push(dynamodb.server);
     dynamodb.server.prependListener("request", (request: IncomingMessage) => {
@@ -114,25 +138,34 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const sesBackend = await startSes({ host, port: 0 });
     servers.push(sesBackend.server);
     let sesDestinations: SesEventDestination[] = [];
-    const sesFront = createSesFront(sesBackend.endpoint, async (message) => {
-      const destination = sesDestinations.find(
-        (candidate) => candidate.configurationSetName === message.configurationSetName,
-      );
-      if (destination === undefined) return;
-      const bus = await busReady;
-      for (const event of sesEvents(message, destination, { account, region, now: clock.now() })) {
-        bus.publish(
-          destination.eventBusName,
-          bus.envelope({ source: "aws.ses", detailType: event.detailType, detail: event.detail }),
+    const sesFront = createSesFront(sesBackend.endpoint, {
+      mailDir,
+      chaos,
+      log,
+      onSent: async (message) => {
+        const destination = sesDestinations.find(
+          (candidate) => candidate.configurationSetName === message.configurationSetName,
         );
-      }
+        if (destination === undefined) return;
+        const bus = await busReady;
+        for (const event of sesEvents(message, destination, {
+          account,
+          region,
+          now: clock.now(),
+        })) {
+          bus.publish(
+            destination.eventBusName,
+            bus.envelope({ source: "aws.ses", detailType: event.detailType, detail: event.detail }),
+          );
+        }
+      },
     });
     const ses = { server: sesFront, endpoint: await listen(sesFront, host, ports.ses) };
     servers.push(ses.server);
     ses.server.prependListener("request", (request: IncomingMessage) => {
       if (request.method === "POST" && request.url === "/") requests.ses += 1;
     });
-    const eventBridgeServer = createEventBridgeServer(busReady, clock);
+    const eventBridgeServer = createEventBridgeServer(busReady, clock, chaos, log);
     const eventBridgeEndpoint = await listen(eventBridgeServer, host, ports.eventBridge);
     servers.push(eventBridgeServer);
     log(
@@ -169,7 +202,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       onLog: (functionName, line) => {
         if (options.functionLogs) log(`  [${functionName}] ${line}`);
       },
+      faultOf: (functionName) => chaos.functionFault(functionName),
     });
+    const journal = new InvocationJournal(join(options.dataDir, "queue"));
     const deadLetters = new DeadLetterQueues(join(options.dataDir, "dead-letters"), system.queues);
     const eventBus = new LocalEventBus(system, lambda, deadLetters, {
       account,
@@ -179,7 +214,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       onDeadLetter: (message) => log(`✗ ${message}`),
       onUnknownBus: (bus) => log(`! event for bus "${bus}" dropped: no such bus (as AWS does)`),
       now: () => clock.now(),
+      journal,
+      schedules: new ScheduleJournal(join(options.dataDir, "schedules.json")),
     });
+    const resumed = eventBus.resume();
+    if (resumed > 0)
+      log(`resuming ${resumed} asynchronous invocation(s) accepted before the last stop`);
     const stopSchedules = eventBus.startSchedules();
     busStarted(eventBus);
 
@@ -210,15 +250,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       },
       idle: () => eventBus.idle(),
       clock,
+      chaos,
+      dynamodb,
+      journal,
+      mailDir,
       requests,
       async stop() {
         stopSchedules();
+        // What is under way stays journalled for the next start; nothing new begins.
+        eventBus.stop();
+        chaos.stop();
         await lambda.stop();
         await Promise.all(servers.map(close));
+        await dynamodb?.stop();
       },
     };
   } catch (error) {
     await Promise.all(servers.map(close));
+    await dynamodb?.stop();
     throw error;
   }
 }

@@ -1,5 +1,11 @@
+import { randomUUID } from "node:crypto";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
+import { join } from "node:path";
+import { createEmlContent } from "aws-ses-v2-local/dist/emlFile.js";
 import addressparser from "nodemailer/lib/addressparser";
+import type { Chaos } from "./chaos.js";
+import { guarded } from "./listen.js";
 
 /** A configuration set's EventBridge destination, from the template. */
 export interface SesEventDestination {
@@ -144,59 +150,144 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** The SES query API's error document (API v1), as the SDK parses it. */
+export function sesErrorAnswer(decision: "throttle" | "fail"): { status: number; body: string } {
+  const [status, type, code, message] =
+    decision === "throttle"
+      ? [400, "Sender", "Throttling", "Maximum sending rate exceeded."]
+      : [
+          500,
+          "Receiver",
+          "InternalFailure",
+          "The request processing has failed because of an unknown error, exception or failure.",
+        ];
+  return {
+    status,
+    body: `<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>${type}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+  };
+}
+
+const SEND_ACTIONS = new Set([
+  "SendRawEmail",
+  "SendEmail",
+  "SendTemplatedEmail",
+  "SendBulkTemplatedEmail",
+]);
+
+/** Whether a request to the SES endpoint sends a message (API v1 actions, or v2's SendEmail). */
+function isSend(request: IncomingMessage, form: URLSearchParams): boolean {
+  if (request.method !== "POST") return false;
+  if (request.url === "/") return SEND_ACTIONS.has(form.get("Action") ?? "");
+  return (request.url ?? "").startsWith("/v2/email/outbound-emails");
+}
+
+function writeAtomically(file: string, content: Buffer | string): void {
+  const temporary = `${file}.${randomUUID()}.tmp`;
+  writeFileSync(temporary, content);
+  renameSync(temporary, file);
+}
+
+export interface SesFrontOptions {
+  /** Where each accepted message is kept as `<messageId>.eml` (state dir + `mail/`). */
+  mailDir: string;
+  /** Reports what SES would for each message sent with a configuration set (before it answers). */
+  onSent: (message: SentMessage) => Promise<void> | void;
+  chaos?: Chaos;
+  log?: (line: string) => void;
+}
+
 /**
  * The SES endpoint the functions and the browser see: it passes every request to
- * aws-ses-v2-local and, for each message sent with a configuration set, reports what SES would.
+ * aws-ses-v2-local; each message it accepts is written as `<messageId>.eml` and its SES events
+ * put on the bus before the answer leaves, so neither is lost if the runtime is killed after
+ * answering. `kp chaos ses-*` faults are applied here, to the requests that send.
  */
-export function createSesFront(
-  backend: string,
-  onSent: (message: SentMessage) => Promise<void> | void,
-): Server {
+export function createSesFront(backend: string, options: SesFrontOptions): Server {
   const target = new URL(backend);
-  return createServer(async (request, response) => {
-    const body = await readBody(request);
-    const answer = await new Promise<{
-      status: number;
-      headers: IncomingMessage["headers"];
-      body: Buffer;
-    }>((resolve, reject) => {
-      const forwarded = httpRequest(
-        {
-          host: target.hostname,
-          port: target.port,
-          method: request.method,
-          path: request.url,
-          headers: { ...request.headers, host: target.host },
-        },
-        async (reply) =>
-          resolve({
-            status: reply.statusCode ?? 502,
-            headers: reply.headers,
-            body: await readBody(reply),
-          }),
-      );
-      forwarded.on("error", reject);
-      forwarded.end(body);
-    });
-    response.writeHead(answer.status, answer.headers);
-    // SES reports what became of a message after it answered, as the real one does.
-    await new Promise<void>((resolve) => response.end(answer.body, resolve));
-    if (request.method === "POST" && request.url === "/" && answer.status === 200) {
-      const form = new URLSearchParams(body.toString("utf8"));
-      const messageId = /<MessageId>([^<]+)<\/MessageId>/.exec(answer.body.toString("utf8"))?.[1];
-      if (form.get("Action") === "SendRawEmail" && messageId !== undefined) {
-        const raw = Buffer.from(form.get("RawMessage.Data") ?? "", "base64").toString("utf8");
-        const { from, recipients } = rawRecipients(raw);
-        const configurationSetName = form.get("ConfigurationSetName") ?? undefined;
-        await onSent({
-          messageId,
-          source: form.get("Source") ?? from,
-          recipients,
-          ...(configurationSetName === null || configurationSetName === undefined
-            ? {}
-            : { configurationSetName }),
-        });
+  mkdirSync(options.mailDir, { recursive: true });
+  const forward = (request: IncomingMessage, body: Buffer) =>
+    new Promise<{ status: number; headers: IncomingMessage["headers"]; body: Buffer }>(
+      (resolve, reject) => {
+        const forwarded = httpRequest(
+          {
+            host: target.hostname,
+            port: target.port,
+            method: request.method,
+            path: request.url,
+            headers: { ...request.headers, host: target.host },
+          },
+          (reply) => {
+            readBody(reply).then(
+              (replyBody) =>
+                resolve({
+                  status: reply.statusCode ?? 502,
+                  headers: reply.headers,
+                  body: replyBody,
+                }),
+              reject,
+            );
+          },
+        );
+        forwarded.on("error", reject);
+        forwarded.end(body);
+      },
+    );
+
+  /** The message as a mail client opens it: the raw MIME a sender gave, or the one SES built. */
+  async function emlOf(form: URLSearchParams, messageId: string): Promise<Buffer | undefined> {
+    const raw = form.get("RawMessage.Data");
+    if (raw !== null) return Buffer.from(raw, "base64");
+    const since = Math.floor(Date.now() / 1000) - 60;
+    const stored = await fetch(`${backend}/store?since=${since}`);
+    const { emails } = (await stored.json()) as { emails: { messageId: string }[] };
+    const email = emails.find((candidate) => candidate.messageId === messageId);
+    if (email === undefined) return undefined;
+    return (await createEmlContent(email as Parameters<typeof createEmlContent>[0])).body;
+  }
+
+  return createServer(
+    guarded("SES", options.log ?? (() => undefined), async (request, response) => {
+      const body = await readBody(request);
+      const form = new URLSearchParams(request.url === "/" ? body.toString("utf8") : "");
+      const sends = isSend(request, form);
+      const decision = sends ? (options.chaos?.sesDecision() ?? "pass") : "pass";
+      if (decision === "throttle" || decision === "fail") {
+        const answer = sesErrorAnswer(decision);
+        response.writeHead(answer.status, { "content-type": "text/xml" });
+        response.end(answer.body);
+        return;
       }
-    }
-  });
+      if (decision === "hang") {
+        // Nothing is sent and no answer comes: the client gives up (or the fault is lifted).
+        options.chaos?.hold(response);
+        return;
+      }
+      const answer = await forward(request, body);
+      const text = answer.body.toString("utf8");
+      const messageId =
+        /<MessageId>([^<]+)<\/MessageId>/.exec(text)?.[1] ??
+        (/"MessageId"\s*:\s*"([^"]+)"/.exec(text)?.[1] || undefined);
+      if (sends && answer.status === 200 && messageId !== undefined) {
+        const eml = await emlOf(form, messageId);
+        if (eml !== undefined) writeAtomically(join(options.mailDir, `${messageId}.eml`), eml);
+        if (form.get("Action") === "SendRawEmail") {
+          const { from, recipients } = rawRecipients(eml?.toString("utf8") ?? "");
+          const configurationSetName = form.get("ConfigurationSetName") ?? undefined;
+          await options.onSent({
+            messageId,
+            source: form.get("Source") ?? from,
+            recipients,
+            ...(configurationSetName === undefined ? {} : { configurationSetName }),
+          });
+        }
+      }
+      if (decision === "hang-after-send") {
+        // The ambiguous case: SES stored and sent the message, but the answer never comes.
+        options.chaos?.hold(response);
+        return;
+      }
+      response.writeHead(answer.status, answer.headers);
+      response.end(answer.body);
+    }),
+  );
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { LocalSystem } from "../../local/cloud-assembly.js";
 import { DeadLetterQueues } from "../../local/dead-letters.js";
@@ -7,10 +10,12 @@ import {
   putEvents,
   testEventPattern,
 } from "../../local/eventbridge-server.js";
+import { InvocationJournal, ScheduleJournal } from "../../local/invocation-journal.js";
 import { LambdaService } from "../../local/lambda-service.js";
 
 /** A bus with no rules and no functions: putEvents only asks it for envelopes. */
 function emptyBus(): LocalEventBus {
+  const stateDir = mkdtempSync(join(tmpdir(), "kp-put-events-"));
   const system: LocalSystem = {
     eventBuses: ["khartoum-process"],
     tables: [],
@@ -33,6 +38,8 @@ function emptyBus(): LocalEventBus {
     onDeadLetter: () => undefined,
     onUnknownBus: () => undefined,
     now: () => new Date(),
+    journal: new InvocationJournal(join(stateDir, "queue")),
+    schedules: new ScheduleJournal(join(stateDir, "schedules.json")),
   });
 }
 

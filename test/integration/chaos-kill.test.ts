@@ -1,0 +1,143 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { afterAll, describe, expect, it } from "vitest";
+import type { RuntimeDescription } from "../../local/runtime.js";
+import { createDocumentClient } from "../../shared/adapters/dynamodb-client.js";
+import { ASSEMBLY_DIR } from "../global-setup.js";
+import {
+  futureMeeting,
+  importContacts,
+  messagesByRecipient,
+  SENDER_IN_FLIGHT,
+  tally,
+  waitUntil,
+} from "../support/chaos.js";
+import { PROJECT_DIR } from "../support/local-stack.js";
+
+const CONTACTS = 300;
+const KILL_AFTER = 60;
+const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+
+/** `npm start` as a process of its own (node itself, so that SIGKILL reaches the runtime). */
+function npmStart(dataDir: string): { process: ChildProcess; ready: Promise<RuntimeDescription> } {
+  const child = spawn(process.execPath, ["--import", "tsx", "local/main.ts"], {
+    cwd: PROJECT_DIR,
+    env: {
+      ...process.env,
+      KP_LOCAL_DIR: dataDir,
+      KP_EVENTBRIDGE_PORT: "0",
+      KP_SES_PORT: "0",
+      KP_DYNAMODB_PORT: "0",
+      KP_FUNCTION_LOGS: "off",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const ready = new Promise<RuntimeDescription>((resolve, reject) => {
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("is running locally")) {
+        resolve(JSON.parse(readFileSync(join(dataDir, "runtime.json"), "utf8")));
+      }
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once("exit", (code) => reject(new Error(`npm start exited (${code}):\n${output}`)));
+  });
+  return { process: child, ready };
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+describe("kill -9 of npm start in the middle of a fan-out", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "kp-kill-"));
+  const running: ChildProcess[] = [];
+  afterAll(async () => {
+    for (const child of running) {
+      child.kill("SIGTERM");
+      await exited(child);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("after a restart on the same state, every contact has the invitation once, but for those in flight at the kill", async () => {
+    // Prepare: the test's cloud assembly, so that `npm start` does not synthesize again.
+    cpSync(ASSEMBLY_DIR, join(dataDir, "cdk.out"), { recursive: true });
+    const first = npmStart(dataDir);
+    running.push(first.process);
+    const description = await first.ready;
+    const dynamodb = new DynamoDBClient({
+      endpoint: description.dynamodbEndpoint,
+      region: description.region,
+      credentials,
+    });
+    const domain = "kill.example.org";
+    const addresses = await importContacts(
+      createDocumentClient(dynamodb),
+      Object.values(description.tables)[0] ?? "",
+      "DE",
+      domain,
+      CONTACTS,
+    );
+    dynamodb.destroy();
+    const eventBridge = new EventBridgeClient({
+      endpoint: description.eventBridgeEndpoint,
+      region: description.region,
+      credentials,
+    });
+    await eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: "khartoum-process",
+            Source: "kp.secretariat",
+            DetailType: "Meeting Scheduled",
+            Detail: JSON.stringify(futureMeeting("chaos-kill-2027", "DE")),
+          },
+        ],
+      }),
+    );
+    eventBridge.destroy();
+    const mailDir = join(dataDir, "mail");
+    const count = () => (existsSync(mailDir) ? readdirSync(mailDir).length : 0);
+    await waitUntil(() => count() >= KILL_AFTER, 60_000);
+
+    // Act
+    first.process.kill("SIGKILL");
+    await exited(first.process);
+    const atKill = count();
+    rmSync(join(dataDir, "runtime.json"));
+    const second = npmStart(dataDir);
+    running.push(second.process);
+    const restarted = await second.ready;
+    const queue = join(dataDir, "queue");
+    let last = -1;
+    await waitUntil(() => {
+      const settled = readdirSync(queue).length === 0 && count() === last;
+      last = count();
+      return settled;
+    }, 90_000);
+    for (let round = 0; round < 3; round += 1) {
+      if (tally(addresses, messagesByRecipient(mailDir, domain)).missing.length === 0) break;
+      // The outbox's reconciler (a schedule) re-hands what is left undone, as time passes.
+      await fetch(`${restarted.eventBridgeEndpoint}/_kp/clock`, {
+        method: "POST",
+        body: JSON.stringify({ advance: "PT15M" }),
+      });
+    }
+    const outcome = tally(addresses, messagesByRecipient(mailDir, domain));
+
+    // Assess
+    expect(atKill).toBeLessThan(CONTACTS);
+    expect(outcome.missing).toEqual([]);
+    expect(outcome.duplicates).toBeLessThanOrEqual(SENDER_IN_FLIGHT);
+  }, 120_000);
+});
