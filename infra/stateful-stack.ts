@@ -8,12 +8,18 @@ import {
 } from "aws-cdk-lib";
 import { Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { AttributeType, BillingMode, ProjectionType, Table } from "aws-cdk-lib/aws-dynamodb";
-import { EventBus, Match } from "aws-cdk-lib/aws-events";
+import { EventBus } from "aws-cdk-lib/aws-events";
 import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { LISTS_INDEX } from "../shared/adapters/table-keys.js";
-import { ContactUpserted, SOURCE } from "../shared/contract/index.js";
+import { PERSONAL_FIELDS } from "../shared/contract/contact-upserted.js";
+import { SOURCE } from "../shared/contract/index.js";
+
+/** An event pattern's `detail`: none of the contract's personal fields (name, email) is there. */
+function withoutPersonalFields(): Record<string, unknown> {
+  return Object.fromEntries(PERSONAL_FIELDS.map((field) => [field, [{ exists: false }]]));
+}
 
 export interface StatefulStackProps extends StackProps {
   eventBusName: string;
@@ -47,14 +53,11 @@ export class StatefulStack extends Stack {
     });
 
     this.eventBus = new EventBus(this, "Bus", { eventBusName: props.eventBusName });
-    // An archive cannot be edited, so the events that carry a person's name and email are left
-    // out: Contact Removed must be able to erase them everywhere.
+    // An archive cannot be edited, so no event that carries a person's name or email is kept,
+    // whatever its detail-type is spelled: Contact Removed must be able to erase them everywhere.
     this.eventBus.archive("Archive", {
-      description: "The secretariat's events (but contact details), so they can be replayed",
-      eventPattern: {
-        source: [SOURCE],
-        detailType: Match.anythingBut(ContactUpserted.detailType),
-      },
+      description: "The secretariat's events (but those with a name or email), for replay",
+      eventPattern: { source: [SOURCE], detail: withoutPersonalFields() },
       retention: Duration.days(365),
     });
 

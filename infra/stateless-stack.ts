@@ -1,8 +1,14 @@
 import { Duration, Stack, type StackProps, Validations } from "aws-cdk-lib";
-import { Table } from "aws-cdk-lib/aws-dynamodb";
-import { EventBus, type EventPattern, Match, Rule, Schedule } from "aws-cdk-lib/aws-events";
+import {
+  CfnEventBusPolicy,
+  EventBus,
+  type EventPattern,
+  Match,
+  Rule,
+  Schedule,
+} from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { Effect, PolicyStatement, StarPrincipal } from "aws-cdk-lib/aws-iam";
 import { ConfigurationSet, EmailSendingEvent, EventDestination } from "aws-cdk-lib/aws-ses";
 import { type IQueue, Queue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
@@ -19,9 +25,10 @@ import {
   MeetingScheduled,
   SOURCE,
 } from "../shared/contract/index.js";
-import { NoticesDueEvent } from "../shared/contract/internal.js";
+import { NoticesDueEvent, WORKFLOWS_SOURCE } from "../shared/contract/internal.js";
 import { SES_DETAIL_TYPES, SES_SOURCE } from "../shared/contract/ses-events.js";
 import { WorkflowFunction, type WorkflowFunctionProps } from "./constructs/workflow-function.js";
+import { accessOf, accessStatements } from "./function-access.js";
 import type { Settings } from "./settings.js";
 import type { StatefulStack } from "./stateful-stack.js";
 
@@ -56,13 +63,11 @@ export class StatelessStack extends Stack {
       SES_MAX_SEND_RATE: String(settings.sesMaxSendRate),
       REMINDER_OFFSETS: settings.reminderOffsets.join(","),
     };
-    const notifiers = [
-      this.route(MeetingScheduled, "meeting-scheduled", notifying),
-      this.route(MeetingRescheduled, "meeting-rescheduled", notifying),
-      this.route(MeetingCancelled, "meeting-cancelled", notifying),
-      this.route(ChairDesignated, "chair-designated", notifying),
-      this.route(ChairHandover, "chair-handover", notifying),
-    ];
+    this.route(MeetingScheduled, "meeting-scheduled", notifying);
+    this.route(MeetingRescheduled, "meeting-rescheduled", notifying);
+    this.route(MeetingCancelled, "meeting-cancelled", notifying);
+    this.route(ChairDesignated, "chair-designated", notifying);
+    this.route(ChairHandover, "chair-handover", notifying);
     const sweep = this.addFunction("send-due-reminders", notifying);
     this.target(
       new Rule(this, "send-due-reminders-schedule", {
@@ -71,8 +76,6 @@ export class StatelessStack extends Stack {
       }),
       sweep,
     );
-    notifiers.push(sweep);
-    for (const fn of notifiers) this.stateful.eventBus.grantPutEventsTo(fn);
 
     // The sender: one execution environment at a time, so its pace is the account's rate.
     const sendTimeout = Duration.minutes(5);
@@ -117,42 +120,45 @@ export class StatelessStack extends Stack {
       recorder,
     );
     const senderDomain = settings.senderAddress.split("@")[1] ?? "";
-    sender.addToRolePolicy(
-      new PolicyStatement({
-        actions: ["ses:SendRawEmail"],
-        resources: [
-          this.formatArn({
-            service: "ses",
-            resource: "identity",
-            resourceName: settings.senderAddress,
-          }),
-          this.formatArn({ service: "ses", resource: "identity", resourceName: senderDomain }),
-          this.formatArn({
-            service: "ses",
-            resource: "configuration-set",
-            resourceName: configurationSet.configurationSetName,
-          }),
-        ],
-      }),
-    );
+    // The sender's statement; the other functions get none (see FUNCTION_ACCESS.sendsEmail).
+    const sendsEmail = new PolicyStatement({
+      actions: ["ses:SendRawEmail"],
+      resources: [
+        this.formatArn({
+          service: "ses",
+          resource: "identity",
+          resourceName: settings.senderAddress,
+        }),
+        this.formatArn({ service: "ses", resource: "identity", resourceName: senderDomain }),
+        this.formatArn({
+          service: "ses",
+          resource: "configuration-set",
+          resourceName: configurationSet.configurationSetName,
+        }),
+      ],
+      // Authorised on the domain identity, it could send as any address of the domain: only
+      // the configured From address is allowed.
+      conditions: { StringEquals: { "ses:FromAddress": settings.senderAddress } },
+    });
     // A detail-type outside the contract would match no rule and vanish: keep it as rejected.
     this.addWorkflow("reject-unknown-event", {
       source: [SOURCE],
       detailType: Match.anythingBut(...DETAIL_TYPES),
     });
 
-    // Imported by ARN, the table grants its items only, not every index (<table>/index/*):
-    // the one index the functions query is granted by name.
-    const table = Table.fromTableArn(this, "Table", this.stateful.table.tableArn);
+    // Each function's role allows exactly its entry of FUNCTION_ACCESS: the partitions it
+    // touches, with the operations it uses, and the events it may put.
+    const resources = {
+      tableArn: this.stateful.table.tableArn,
+      listsIndexArn: `${this.stateful.table.tableArn}/index/${LISTS_INDEX}`,
+      eventBusArn: this.stateful.eventBus.eventBusArn,
+    };
     for (const fn of this.functions) {
-      table.grantReadWriteData(fn);
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ["dynamodb:Query"],
-          resources: [`${this.stateful.table.tableArn}/index/${LISTS_INDEX}`],
-        }),
-      );
+      const access = accessOf(fn.node.id);
+      for (const statement of accessStatements(access, resources)) fn.addToRolePolicy(statement);
+      if (access.sendsEmail === true) fn.addToRolePolicy(sendsEmail);
     }
+    this.onlyTheSystemPutsItsOwnEvents();
 
     Validations.of(this).acknowledge(
       {
@@ -170,6 +176,35 @@ export class StatelessStack extends Stack {
           "Node.js 22 is the runtime the project targets and tests on (Lambda's supported LTS line).",
       },
     );
+  }
+
+  /**
+   * The bus refuses the system's own events (`kp.workflows`) from anyone but the roles of the
+   * functions whose FUNCTION_ACCESS entry publishes them: an explicit Deny in the bus's resource policy, which applies to principals of the
+   * same account too (an explicit deny in any applicable policy overrides every allow).
+   * Declared here, beside the roles it names, so the stateful stack does not depend on this one.
+   */
+  private onlyTheSystemPutsItsOwnEvents(): void {
+    const statementId = "OnlyTheSystemPutsItsOwnEvents";
+    const publishers = this.functions.filter((fn) =>
+      accessOf(fn.node.id).publishes?.some((event) => event.source === WORKFLOWS_SOURCE),
+    );
+    new CfnEventBusPolicy(this, statementId, {
+      eventBusName: this.stateful.eventBus.eventBusName,
+      statementId,
+      statement: new PolicyStatement({
+        sid: statementId,
+        effect: Effect.DENY,
+        principals: [new StarPrincipal()],
+        actions: ["events:PutEvents"],
+        resources: [this.stateful.eventBus.eventBusArn],
+        conditions: {
+          // A PutEvents call carries every entry's source: one of ours denies the whole call.
+          "ForAnyValue:StringEquals": { "events:source": [WORKFLOWS_SOURCE] },
+          ArnNotEquals: { "aws:PrincipalArn": publishers.map((fn) => fn.role?.roleArn ?? "") },
+        },
+      }).toStatementJson(),
+    });
   }
 
   private route(
