@@ -9,7 +9,12 @@ import {
 } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { Effect, PolicyStatement, StarPrincipal } from "aws-cdk-lib/aws-iam";
-import { ConfigurationSet, EmailSendingEvent, EventDestination } from "aws-cdk-lib/aws-ses";
+import {
+  ConfigurationSet,
+  EmailSendingEvent,
+  EventDestination,
+  SuppressionReasons,
+} from "aws-cdk-lib/aws-ses";
 import { type IQueue, Queue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { LISTS_INDEX } from "../shared/adapters/table-keys.js";
@@ -27,9 +32,10 @@ import {
 } from "../shared/contract/index.js";
 import { NoticesDueEvent, WORKFLOWS_SOURCE } from "../shared/contract/internal.js";
 import { SES_DETAIL_TYPES, SES_SOURCE } from "../shared/contract/ses-events.js";
+import { Monitoring, type RoutedRule } from "./constructs/monitoring.js";
 import { WorkflowFunction, type WorkflowFunctionProps } from "./constructs/workflow-function.js";
 import { accessOf, accessStatements } from "./function-access.js";
-import type { Settings } from "./settings.js";
+import { type Settings, senderDomain } from "./settings.js";
 import type { StatefulStack } from "./stateful-stack.js";
 
 export interface StatelessStackProps extends StackProps {
@@ -40,6 +46,9 @@ export interface StatelessStackProps extends StackProps {
 /** The functions and the rules that route the secretariat's events to them. */
 export class StatelessStack extends Stack {
   readonly functions: WorkflowFunction[] = [];
+  /** Every rule with the function it invokes, for the dashboard. */
+  readonly rules: RoutedRule[] = [];
+  readonly monitoring: Monitoring;
   private readonly stateful: StatefulStack;
   /** Imported, so the rules do not write the queue's policy into the stateful stack (a cycle). */
   private readonly undeliveredEvents: IQueue;
@@ -75,12 +84,15 @@ export class StatelessStack extends Stack {
         schedule: Schedule.expression(settings.reminderSweep),
       }),
       sweep,
+      "reminder sweep (schedule)",
+      false,
     );
 
     // The sender: one execution environment at a time, so its pace is the account's rate.
     const sendTimeout = Duration.minutes(5);
     const sender = this.addWorkflow(
       "send-notices",
+      NoticesDueEvent.detailType,
       { source: [NoticesDueEvent.source], detailType: [NoticesDueEvent.detailType] },
       {
         SENDER_ADDRESS: settings.senderAddress,
@@ -96,7 +108,12 @@ export class StatelessStack extends Stack {
     );
     // SES tells the system what became of each message: send, delivery, bounce, complaint,
     // reject, delay, through the configuration set's EventBridge destination (the default bus).
-    const configurationSet = new ConfigurationSet(this, "Notices");
+    // Reputation metrics per set, and SES's account-level suppression list for the addresses
+    // that bounced hard or complained (the system also suppresses the contact itself).
+    const configurationSet = new ConfigurationSet(this, "Notices", {
+      reputationMetrics: true,
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
     configurationSet.addEventDestination("ToEventBridge", {
       destination: EventDestination.eventBus(
         EventBus.fromEventBusName(this, "DefaultBus", "default"),
@@ -118,8 +135,9 @@ export class StatelessStack extends Stack {
         eventPattern: { source: [SES_SOURCE], detailType: [...SES_DETAIL_TYPES] },
       }),
       recorder,
+      "SES events (default bus)",
+      false,
     );
-    const senderDomain = settings.senderAddress.split("@")[1] ?? "";
     // The sender's statement; the other functions get none (see FUNCTION_ACCESS.sendsEmail).
     const sendsEmail = new PolicyStatement({
       actions: ["ses:SendRawEmail"],
@@ -129,7 +147,11 @@ export class StatelessStack extends Stack {
           resource: "identity",
           resourceName: settings.senderAddress,
         }),
-        this.formatArn({ service: "ses", resource: "identity", resourceName: senderDomain }),
+        this.formatArn({
+          service: "ses",
+          resource: "identity",
+          resourceName: senderDomain(settings),
+        }),
         this.formatArn({
           service: "ses",
           resource: "configuration-set",
@@ -141,7 +163,7 @@ export class StatelessStack extends Stack {
       conditions: { StringEquals: { "ses:FromAddress": settings.senderAddress } },
     });
     // A detail-type outside the contract would match no rule and vanish: keep it as rejected.
-    this.addWorkflow("reject-unknown-event", {
+    this.addWorkflow("reject-unknown-event", "detail-types outside the contract", {
       source: [SOURCE],
       detailType: Match.anythingBut(...DETAIL_TYPES),
     });
@@ -159,6 +181,26 @@ export class StatelessStack extends Stack {
       if (access.sendsEmail === true) fn.addToRolePolicy(sendsEmail);
     }
     this.onlyTheSystemPutsItsOwnEvents();
+
+    this.monitoring = new Monitoring(this, "Monitoring", {
+      onCall: this.stateful.onCall,
+      functions: this.functions,
+      sender,
+      sweep,
+      rules: this.rules,
+      deadLetterQueues: [
+        {
+          label: "UndeliveredEvents",
+          queue: this.stateful.undeliveredEvents,
+          alarm: this.stateful.deadLetterAlarms.undeliveredEvents,
+        },
+        {
+          label: "FailedEvents",
+          queue: this.stateful.failedEvents,
+          alarm: this.stateful.deadLetterAlarms.failedEvents,
+        },
+      ],
+    });
 
     Validations.of(this).acknowledge(
       {
@@ -214,6 +256,7 @@ export class StatelessStack extends Stack {
   ): WorkflowFunction {
     return this.addWorkflow(
       functionId,
+      contractEvent.detailType,
       { source: [contractEvent.source], detailType: [contractEvent.detailType] },
       environment,
     );
@@ -234,7 +277,7 @@ export class StatelessStack extends Stack {
   }
 
   /** The function as the rule's target: EventBridge's retries, then the undelivered-events DLQ. */
-  private target(rule: Rule, fn: WorkflowFunction): void {
+  private target(rule: Rule, fn: WorkflowFunction, label: string, onSystemBus: boolean): void {
     rule.addTarget(
       new LambdaFunction(fn, {
         retryAttempts: 185,
@@ -242,10 +285,16 @@ export class StatelessStack extends Stack {
         deadLetterQueue: this.undeliveredEvents,
       }),
     );
+    this.rules.push({
+      label,
+      rule,
+      ...(onSystemBus ? { eventBusName: this.stateful.eventBus.eventBusName } : {}),
+    });
   }
 
   private addWorkflow(
     functionId: string,
+    label: string,
     eventPattern: EventPattern,
     environment: Record<string, string> = {},
     options: Partial<WorkflowFunctionProps> = {},
@@ -254,6 +303,8 @@ export class StatelessStack extends Stack {
     this.target(
       new Rule(this, `${functionId}-rule`, { eventBus: this.stateful.eventBus, eventPattern }),
       fn,
+      label,
+      true,
     );
     return fn;
   }

@@ -4,10 +4,13 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../infra/app.js";
 import { accessOf, MissingFunctionAccess } from "../../infra/function-access.js";
+import { InvalidSetting, readSettings } from "../../infra/settings.js";
+import { StatefulStack } from "../../infra/stateful-stack.js";
 import { matchesEventPattern } from "../../local/event-pattern.js";
 import { PERSONAL_FIELDS } from "../../shared/contract/contact-upserted.js";
 import { CONTRACT_EVENTS, DETAIL_TYPES, SOURCE } from "../../shared/contract/index.js";
 import { NoticesDueEvent, WORKFLOWS_SOURCE } from "../../shared/contract/internal.js";
+import { METRICS_NAMESPACE, NOTICES_GIVEN_UP_METRIC } from "../../shared/platform/metrics.js";
 import { ERIKA_DETAIL, SOM9_DETAIL } from "../support/examples.js";
 
 interface Statement {
@@ -15,6 +18,16 @@ interface Statement {
   Action: string | string[];
   Resource: unknown;
   Condition?: Record<string, Record<string, unknown>>;
+}
+
+const ALARM_EMAILS = ["duty-officer@example.org", "ops@example.org"];
+
+/** The stateful stack alone (no functions to bundle), for the settings that only it reads. */
+function statefulWith(context: Record<string, unknown>): Template {
+  const app = new App({ context });
+  return Template.fromStack(
+    new StatefulStack(app, "KpStateful", { settings: readSettings(app.node) }),
+  );
 }
 
 /** The table's ARN as the stateless stack imports it from the stateful one. */
@@ -26,7 +39,7 @@ describe("the CDK app", () => {
   let stateless: Template;
 
   beforeAll(() => {
-    app = new App({ context: { eventBusName: "khartoum-process" } });
+    app = new App({ context: { eventBusName: "khartoum-process", alarmEmails: ALARM_EMAILS } });
     const stacks = buildApp(app);
     stateful = Template.fromStack(stacks.stateful);
     stateless = Template.fromStack(stacks.stateless);
@@ -409,5 +422,198 @@ describe("the CDK app", () => {
         (fn) => fn.Properties.ReservedConcurrentExecutions !== undefined,
       ),
     ).toEqual([]);
+  });
+  it("verifies the sender's domain with Easy DKIM and a custom MAIL FROM domain", () => {
+    stateful.hasResourceProperties("AWS::SES::EmailIdentity", {
+      EmailIdentity: "khartoumprocess.net",
+      MailFromAttributes: {
+        MailFromDomain: "mail.khartoumprocess.net",
+        BehaviorOnMxFailure: "USE_DEFAULT_VALUE",
+      },
+    });
+    const identity = Object.values(stateful.findResources("AWS::SES::EmailIdentity"))[0];
+    // Easy DKIM: no key of ours (BYODKIM would name a selector and a private key).
+    expect(identity?.Properties.DkimSigningAttributes).toBeUndefined();
+    expect(identity?.Properties.DkimAttributes?.SigningEnabled ?? true).toBe(true);
+  });
+
+  it("prints the DNS records to create when no hosted zone is given", () => {
+    const outputs = stateful.findOutputs("*");
+    const values = Object.fromEntries(
+      Object.entries(outputs).map(([id, output]) => [id, JSON.stringify(output.Value)]),
+    );
+    const dkim = Object.keys(values).filter((id) => /Dkim\d/.test(id));
+    expect(dkim).toHaveLength(3);
+    for (const id of dkim) {
+      expect(values[id]).toContain(" CNAME ");
+      expect(values[id]).toContain("DkimDNSToken");
+    }
+    const byId = (part: string) =>
+      Object.entries(values).find(([id]) => id.includes(part))?.[1] ?? "";
+    expect(byId("MailFromMx")).toContain("mail.khartoumprocess.net MX 10 feedback-smtp.");
+    expect(byId("MailFromMx")).toContain(".amazonses.com");
+    expect(byId("MailFromSpf")).toContain(
+      'mail.khartoumprocess.net TXT \\"v=spf1 include:amazonses.com ~all\\"',
+    );
+    expect(byId("Dmarc")).toContain('_dmarc.khartoumprocess.net TXT \\"v=DMARC1; p=none;');
+    stateful.resourceCountIs("AWS::Route53::RecordSet", 0);
+  });
+
+  it("creates the DKIM and MAIL FROM records in the hosted zone given in context", () => {
+    const withZone = statefulWith({
+      hostedZoneId: "Z0123456789ABCDEFGHIJ",
+      hostedZoneName: "khartoumprocess.net",
+    });
+
+    const records = Object.values(withZone.findResources("AWS::Route53::RecordSet")).map(
+      (record) => record.Properties,
+    );
+    expect(records.filter((record) => record.Type === "CNAME")).toHaveLength(3);
+    expect(records).toContainEqual(
+      expect.objectContaining({ Type: "MX", Name: "mail.khartoumprocess.net." }),
+    );
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        Type: "TXT",
+        Name: "mail.khartoumprocess.net.",
+        ResourceRecords: ['"v=spf1 include:amazonses.com ~all"'],
+      }),
+    );
+    for (const record of records) expect(record.HostedZoneId).toBe("Z0123456789ABCDEFGHIJ");
+    const outputs = Object.keys(withZone.findOutputs("*"));
+    expect(outputs.some((id) => /Dkim\d|MailFrom/.test(id))).toBe(false);
+    expect(outputs.some((id) => id.includes("Dmarc"))).toBe(true);
+  });
+
+  it("refuses a hosted zone that is not the sender's domain, half a zone, or an alarm address that is not one", () => {
+    const settings = (context: Record<string, unknown>) => () =>
+      readSettings(new App({ context }).node);
+
+    expect(settings({ hostedZoneId: "Z1", hostedZoneName: "example.org" })).toThrow(InvalidSetting);
+    expect(settings({ hostedZoneId: "Z1" })).toThrow("give both or neither");
+    expect(settings({ alarmEmails: "ops@example.org,on call" })).toThrow(
+      "alarmEmails: on call is not an email address",
+    );
+    expect(settings({ alarmEmails: "a@example.org, b@example.org" })().alarmEmails).toEqual([
+      "a@example.org",
+      "b@example.org",
+    ]);
+  });
+
+  it("keeps SES's reputation metrics and suppresses bounces and complaints in the configuration set", () => {
+    stateless.hasResourceProperties("AWS::SES::ConfigurationSet", {
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      SuppressionOptions: { SuppressedReasons: ["BOUNCE", "COMPLAINT"] },
+    });
+  });
+
+  it("sends every alarm to an encrypted topic with the on-call addresses subscribed", () => {
+    stateful.resourceCountIs("AWS::SNS::Topic", 1);
+    stateful.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });
+    stateful.hasResourceProperties("AWS::KMS::Key", { EnableKeyRotation: true });
+    for (const email of ALARM_EMAILS) {
+      stateful.hasResourceProperties("AWS::SNS::Subscription", {
+        Protocol: "email",
+        Endpoint: email,
+      });
+    }
+    const [topicId] = Object.keys(stateful.findResources("AWS::SNS::Topic"));
+    const alarms = [
+      ...Object.values(stateful.findResources("AWS::CloudWatch::Alarm")),
+      ...Object.values(stateless.findResources("AWS::CloudWatch::Alarm")),
+    ];
+    expect(alarms.length).toBe(2 + 11 + 4);
+    for (const alarm of alarms) {
+      const [action] = alarm.Properties.AlarmActions;
+      expect(alarm.Properties.AlarmActions).toHaveLength(1);
+      expect(alarm.Properties.OKActions).toEqual(alarm.Properties.AlarmActions);
+      expect(JSON.stringify(action)).toMatch(
+        new RegExp(`"Ref":"${topicId}"|ExportsOutputRef${topicId}`),
+      );
+      expect(alarm.Properties.AlarmDescription).toMatch(/ Do: .*Runbook/);
+      expect(alarm.Properties.AlarmDescription.length).toBeLessThanOrEqual(1024);
+    }
+  });
+
+  it("alarms on dead letters, errors of any function, lasting sender throttling, the reconciler giving up and SES reputation", () => {
+    for (const queueAlarm of Object.values(stateful.findResources("AWS::CloudWatch::Alarm"))) {
+      expect(queueAlarm.Properties).toMatchObject({
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Threshold: 0,
+      });
+    }
+    for (const functionId of Object.keys(
+      Object.fromEntries(
+        Object.values(stateless.findResources("AWS::Lambda::Function")).map((fn) => [
+          fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME,
+          true,
+        ]),
+      ),
+    )) {
+      stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        Namespace: "AWS/Lambda",
+        MetricName: "Errors",
+        AlarmDescription: Match.stringLikeRegexp(`^${functionId} keeps failing`),
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
+      });
+    }
+    stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/Lambda",
+      MetricName: "Throttles",
+      Dimensions: [
+        { Name: "FunctionName", Value: { Ref: Match.stringLikeRegexp("^sendnotices") } },
+      ],
+      Period: 300,
+      EvaluationPeriods: 6,
+      DatapointsToAlarm: 6,
+    });
+    stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: METRICS_NAMESPACE,
+      MetricName: NOTICES_GIVEN_UP_METRIC,
+      Dimensions: [{ Name: "service", Value: "reconcile-notices" }],
+      Threshold: 0,
+    });
+    stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/SES",
+      MetricName: "Reputation.BounceRate",
+      Threshold: 0.02,
+      ComparisonOperator: "GreaterThanThreshold",
+    });
+    stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/SES",
+      MetricName: "Reputation.ComplaintRate",
+      Threshold: 0.0005,
+      ComparisonOperator: "GreaterThanThreshold",
+    });
+    expect(METRICS_NAMESPACE).toBe("KhartoumProcess");
+  });
+
+  it("has one dashboard with the alarms, events by detail-type, notices, SES, dead letters, errors and durations", () => {
+    stateless.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
+    const [dashboard] = Object.values(stateless.findResources("AWS::CloudWatch::Dashboard"));
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+
+    for (const expected of [
+      "alarm",
+      "MatchedEvents",
+      "FailedInvocations",
+      "Meeting Scheduled",
+      "EventsRejected",
+      "NoticesSent",
+      "NoticesSkipped",
+      "NoticesFailed",
+      "NoticesSuppressed",
+      "AWS/SES",
+      "Delivery",
+      "Bounce",
+      "Complaint",
+      "ApproximateNumberOfMessagesVisible",
+      "Errors",
+      "Duration",
+      "sweep duration",
+    ]) {
+      expect(body).toContain(expected);
+    }
   });
 });
