@@ -18,7 +18,20 @@ export interface Settings {
   reminderOffsets: string[];
   /** How often due reminders are swept. */
   reminderSweep: string;
+  /** Who receives every alarm (each confirms the SNS subscription e-mail once). */
+  alarmEmails: string[];
+  /** The Route 53 public hosted zone of the sender's domain: when given, its DNS records are made. */
+  hostedZone?: { id: string; name: string };
+  /** The custom MAIL FROM domain (bounces, SPF): `mail.<sender's domain>` unless set. */
+  mailFromDomain: string;
 }
+
+/** The domain of the From address: the SES identity the system sends as. */
+export function senderDomain(settings: Pick<Settings, "senderAddress">): string {
+  return settings.senderAddress.split("@")[1] ?? "";
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 export class InvalidSetting extends Error {
   override name = "InvalidSetting";
@@ -42,8 +55,10 @@ export function readSettings(node: Node): Settings {
     senderReservedConcurrency: Number(get("senderReservedConcurrency", 1)),
     reminderOffsets: list(get("reminderOffsets", ["P14D", "P2D"])),
     reminderSweep: String(get("reminderSweep", "rate(5 minutes)")),
+    alarmEmails: list(get("alarmEmails", [])),
+    mailFromDomain: "",
   };
-  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(settings.senderAddress)) {
+  if (!EMAIL.test(settings.senderAddress)) {
     throw new InvalidSetting(
       `senderAddress must be an email address, not ${settings.senderAddress}`,
     );
@@ -65,6 +80,33 @@ export function readSettings(node: Node): Settings {
         `reminderOffsets: ${offset} is not a duration such as P14D or PT12H`,
       );
     }
+  }
+  for (const address of settings.alarmEmails) {
+    if (!EMAIL.test(address)) {
+      throw new InvalidSetting(`alarmEmails: ${address} is not an email address`);
+    }
+  }
+  const domain = senderDomain(settings);
+  settings.mailFromDomain = String(get("mailFromDomain", `mail.${domain}`));
+  if (!settings.mailFromDomain.endsWith(`.${domain}`)) {
+    throw new InvalidSetting(
+      `mailFromDomain must be a subdomain of ${domain}, not ${settings.mailFromDomain}`,
+    );
+  }
+  const zoneId = node.tryGetContext("hostedZoneId");
+  const zoneName = node.tryGetContext("hostedZoneName");
+  if ((zoneId === undefined) !== (zoneName === undefined)) {
+    throw new InvalidSetting("hostedZoneId and hostedZoneName go together: give both or neither");
+  }
+  if (zoneId !== undefined) {
+    const name = String(zoneName).replace(/\.$/, "");
+    // SES's records for the identity are made in the zone of the identity's own name.
+    if (name !== domain) {
+      throw new InvalidSetting(
+        `hostedZoneName must be the sender's domain ${domain}, not ${name}; without a zone, the deploy prints the records to create`,
+      );
+    }
+    settings.hostedZone = { id: String(zoneId), name };
   }
   return settings;
 }

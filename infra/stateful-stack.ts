@@ -8,15 +8,24 @@ import {
 } from "aws-cdk-lib";
 import { Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { AttributeType, BillingMode, ProjectionType, Table } from "aws-cdk-lib/aws-dynamodb";
-import { EventBus, Match } from "aws-cdk-lib/aws-events";
+import { EventBus } from "aws-cdk-lib/aws-events";
 import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { LISTS_INDEX } from "../shared/adapters/table-keys.js";
-import { ContactUpserted, SOURCE } from "../shared/contract/index.js";
+import { PERSONAL_FIELDS } from "../shared/contract/contact-upserted.js";
+import { SOURCE } from "../shared/contract/index.js";
+import { OnCall } from "./constructs/on-call.js";
+import { SendingIdentity } from "./constructs/sending-identity.js";
+import { type Settings, senderDomain } from "./settings.js";
+
+/** An event pattern's `detail`: none of the contract's personal fields (name, email) is there. */
+function withoutPersonalFields(): Record<string, unknown> {
+  return Object.fromEntries(PERSONAL_FIELDS.map((field) => [field, [{ exists: false }]]));
+}
 
 export interface StatefulStackProps extends StackProps {
-  eventBusName: string;
+  settings: Settings;
 }
 
 /** What holds data and must outlive any deployment of the functions. */
@@ -27,9 +36,21 @@ export class StatefulStack extends Stack {
   readonly undeliveredEvents: Queue;
   /** Events a function failed on after Lambda's retries. */
   readonly failedEvents: Queue;
+  /** Where every alarm goes. */
+  readonly onCall: OnCall;
+  /** One alarm per dead-letter queue: a message is waiting. */
+  readonly deadLetterAlarms: { undeliveredEvents: Alarm; failedEvents: Alarm };
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
+    const { settings } = props;
+    this.onCall = new OnCall(this, "OnCall", { emails: settings.alarmEmails });
+    // The identity outlives the functions: recreating it would mean new DKIM records in DNS.
+    new SendingIdentity(this, "SendingIdentity", {
+      domain: senderDomain(settings),
+      mailFromDomain: settings.mailFromDomain,
+      ...(settings.hostedZone === undefined ? {} : { hostedZone: settings.hostedZone }),
+    });
 
     this.table = new Table(this, "Table", {
       partitionKey: { name: "pk", type: AttributeType.STRING },
@@ -46,19 +67,20 @@ export class StatefulStack extends Stack {
       projectionType: ProjectionType.ALL,
     });
 
-    this.eventBus = new EventBus(this, "Bus", { eventBusName: props.eventBusName });
-    // An archive cannot be edited, so the events that carry a person's name and email are left
-    // out: Contact Removed must be able to erase them everywhere.
+    this.eventBus = new EventBus(this, "Bus", { eventBusName: settings.eventBusName });
+    // An archive cannot be edited, so no event that carries a person's name or email is kept,
+    // whatever its detail-type is spelled: Contact Removed must be able to erase them everywhere.
     this.eventBus.archive("Archive", {
-      description: "The secretariat's events (but contact details), so they can be replayed",
-      eventPattern: {
-        source: [SOURCE],
-        detailType: Match.anythingBut(ContactUpserted.detailType),
-      },
+      description: "The secretariat's events (but those with a name or email), for replay",
+      eventPattern: { source: [SOURCE], detail: withoutPersonalFields() },
       retention: Duration.days(365),
     });
 
-    this.undeliveredEvents = this.deadLetterQueue("UndeliveredEvents");
+    const undelivered = this.deadLetterQueue(
+      "UndeliveredEvents",
+      "An event is waiting in UndeliveredEvents: EventBridge could not invoke its function for 24 hours (185 attempts), so it changed nothing. Usually a function that was deleted, renamed or throttled for a day. Do: read the message (the SQS console, or aws sqs receive-message --queue-url <UndeliveredEvents URL> --message-attribute-names All), fix the cause, then put the event back on the bus; the workflows are idempotent. Runbook: README, Operations > Runbook.",
+    );
+    this.undeliveredEvents = undelivered.queue;
     // Granted here, for every rule of the bus, so the rules' stack need not change this one.
     this.undeliveredEvents.addToResourcePolicy(
       new PolicyStatement({
@@ -77,30 +99,37 @@ export class StatefulStack extends Stack {
         },
       }),
     );
-    this.failedEvents = this.deadLetterQueue("FailedEvents");
+    const failed = this.deadLetterQueue(
+      "FailedEvents",
+      "An event is waiting in FailedEvents: a function threw on it three times (an unexpected error: DynamoDB or SES unavailable, a bug), so its workflow did not complete and some notices may not have gone out. Do: read the message's ErrorMessage attribute and the function's log group at that time, fix the cause, then put the event back on the bus; the outbox sends no notice twice. Runbook: README, Operations > Runbook.",
+    );
+    this.failedEvents = failed.queue;
+    this.deadLetterAlarms = { undeliveredEvents: undelivered.alarm, failedEvents: failed.alarm };
 
     new CfnOutput(this, "TableName", { value: this.table.tableName });
     new CfnOutput(this, "EventBusName", { value: this.eventBus.eventBusName });
   }
 
-  private deadLetterQueue(id: string): Queue {
+  private deadLetterQueue(id: string, description: string): { queue: Queue; alarm: Alarm } {
     const queue = new Queue(this, id, {
       retentionPeriod: Duration.days(14),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
-    new Alarm(this, `${id}Alarm`, {
-      alarmDescription: `An event is waiting in ${id}: it changed nothing and needs a look`,
-      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    const alarm = this.onCall.notify(
+      new Alarm(this, `${id}Alarm`, {
+        alarmDescription: description,
+        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
     Validations.of(queue).acknowledge({
       id: "AwsSolutions-SQS3",
       reason: "This queue is itself a dead-letter queue.",
     });
-    return queue;
+    return { queue, alarm };
   }
 }

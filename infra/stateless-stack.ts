@@ -1,9 +1,20 @@
 import { Duration, Stack, type StackProps, Validations } from "aws-cdk-lib";
-import { Table } from "aws-cdk-lib/aws-dynamodb";
-import { EventBus, type EventPattern, Match, Rule, Schedule } from "aws-cdk-lib/aws-events";
+import {
+  CfnEventBusPolicy,
+  EventBus,
+  type EventPattern,
+  Match,
+  Rule,
+  Schedule,
+} from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
-import { ConfigurationSet, EmailSendingEvent, EventDestination } from "aws-cdk-lib/aws-ses";
+import { Effect, PolicyStatement, StarPrincipal } from "aws-cdk-lib/aws-iam";
+import {
+  ConfigurationSet,
+  EmailSendingEvent,
+  EventDestination,
+  SuppressionReasons,
+} from "aws-cdk-lib/aws-ses";
 import { type IQueue, Queue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { LISTS_INDEX } from "../shared/adapters/table-keys.js";
@@ -19,10 +30,12 @@ import {
   MeetingScheduled,
   SOURCE,
 } from "../shared/contract/index.js";
-import { NoticesDueEvent } from "../shared/contract/internal.js";
+import { NoticesDueEvent, WORKFLOWS_SOURCE } from "../shared/contract/internal.js";
 import { SES_DETAIL_TYPES, SES_SOURCE } from "../shared/contract/ses-events.js";
+import { Monitoring, type RoutedRule } from "./constructs/monitoring.js";
 import { WorkflowFunction, type WorkflowFunctionProps } from "./constructs/workflow-function.js";
-import type { Settings } from "./settings.js";
+import { accessOf, accessStatements } from "./function-access.js";
+import { type Settings, senderDomain } from "./settings.js";
 import type { StatefulStack } from "./stateful-stack.js";
 
 export interface StatelessStackProps extends StackProps {
@@ -33,6 +46,9 @@ export interface StatelessStackProps extends StackProps {
 /** The functions and the rules that route the secretariat's events to them. */
 export class StatelessStack extends Stack {
   readonly functions: WorkflowFunction[] = [];
+  /** Every rule with the function it invokes, for the dashboard. */
+  readonly rules: RoutedRule[] = [];
+  readonly monitoring: Monitoring;
   private readonly stateful: StatefulStack;
   /** Imported, so the rules do not write the queue's policy into the stateful stack (a cycle). */
   private readonly undeliveredEvents: IQueue;
@@ -56,13 +72,11 @@ export class StatelessStack extends Stack {
       SES_MAX_SEND_RATE: String(settings.sesMaxSendRate),
       REMINDER_OFFSETS: settings.reminderOffsets.join(","),
     };
-    const notifiers = [
-      this.route(MeetingScheduled, "meeting-scheduled", notifying),
-      this.route(MeetingRescheduled, "meeting-rescheduled", notifying),
-      this.route(MeetingCancelled, "meeting-cancelled", notifying),
-      this.route(ChairDesignated, "chair-designated", notifying),
-      this.route(ChairHandover, "chair-handover", notifying),
-    ];
+    this.route(MeetingScheduled, "meeting-scheduled", notifying);
+    this.route(MeetingRescheduled, "meeting-rescheduled", notifying);
+    this.route(MeetingCancelled, "meeting-cancelled", notifying);
+    this.route(ChairDesignated, "chair-designated", notifying);
+    this.route(ChairHandover, "chair-handover", notifying);
     const sweep = this.addFunction("send-due-reminders", notifying);
     this.target(
       new Rule(this, "send-due-reminders-schedule", {
@@ -70,14 +84,15 @@ export class StatelessStack extends Stack {
         schedule: Schedule.expression(settings.reminderSweep),
       }),
       sweep,
+      "reminder sweep (schedule)",
+      false,
     );
-    notifiers.push(sweep);
-    for (const fn of notifiers) this.stateful.eventBus.grantPutEventsTo(fn);
 
     // The sender: one execution environment at a time, so its pace is the account's rate.
     const sendTimeout = Duration.minutes(5);
     const sender = this.addWorkflow(
       "send-notices",
+      NoticesDueEvent.detailType,
       { source: [NoticesDueEvent.source], detailType: [NoticesDueEvent.detailType] },
       {
         SENDER_ADDRESS: settings.senderAddress,
@@ -93,7 +108,12 @@ export class StatelessStack extends Stack {
     );
     // SES tells the system what became of each message: send, delivery, bounce, complaint,
     // reject, delay, through the configuration set's EventBridge destination (the default bus).
-    const configurationSet = new ConfigurationSet(this, "Notices");
+    // Reputation metrics per set, and SES's account-level suppression list for the addresses
+    // that bounced hard or complained (the system also suppresses the contact itself).
+    const configurationSet = new ConfigurationSet(this, "Notices", {
+      reputationMetrics: true,
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
     configurationSet.addEventDestination("ToEventBridge", {
       destination: EventDestination.eventBus(
         EventBus.fromEventBusName(this, "DefaultBus", "default"),
@@ -115,44 +135,72 @@ export class StatelessStack extends Stack {
         eventPattern: { source: [SES_SOURCE], detailType: [...SES_DETAIL_TYPES] },
       }),
       recorder,
+      "SES events (default bus)",
+      false,
     );
-    const senderDomain = settings.senderAddress.split("@")[1] ?? "";
-    sender.addToRolePolicy(
-      new PolicyStatement({
-        actions: ["ses:SendRawEmail"],
-        resources: [
-          this.formatArn({
-            service: "ses",
-            resource: "identity",
-            resourceName: settings.senderAddress,
-          }),
-          this.formatArn({ service: "ses", resource: "identity", resourceName: senderDomain }),
-          this.formatArn({
-            service: "ses",
-            resource: "configuration-set",
-            resourceName: configurationSet.configurationSetName,
-          }),
-        ],
-      }),
-    );
+    // The sender's statement; the other functions get none (see FUNCTION_ACCESS.sendsEmail).
+    const sendsEmail = new PolicyStatement({
+      actions: ["ses:SendRawEmail"],
+      resources: [
+        this.formatArn({
+          service: "ses",
+          resource: "identity",
+          resourceName: settings.senderAddress,
+        }),
+        this.formatArn({
+          service: "ses",
+          resource: "identity",
+          resourceName: senderDomain(settings),
+        }),
+        this.formatArn({
+          service: "ses",
+          resource: "configuration-set",
+          resourceName: configurationSet.configurationSetName,
+        }),
+      ],
+      // Authorised on the domain identity, it could send as any address of the domain: only
+      // the configured From address is allowed.
+      conditions: { StringEquals: { "ses:FromAddress": settings.senderAddress } },
+    });
     // A detail-type outside the contract would match no rule and vanish: keep it as rejected.
-    this.addWorkflow("reject-unknown-event", {
+    this.addWorkflow("reject-unknown-event", "detail-types outside the contract", {
       source: [SOURCE],
       detailType: Match.anythingBut(...DETAIL_TYPES),
     });
 
-    // Imported by ARN, the table grants its items only, not every index (<table>/index/*):
-    // the one index the functions query is granted by name.
-    const table = Table.fromTableArn(this, "Table", this.stateful.table.tableArn);
+    // Each function's role allows exactly its entry of FUNCTION_ACCESS: the partitions it
+    // touches, with the operations it uses, and the events it may put.
+    const resources = {
+      tableArn: this.stateful.table.tableArn,
+      listsIndexArn: `${this.stateful.table.tableArn}/index/${LISTS_INDEX}`,
+      eventBusArn: this.stateful.eventBus.eventBusArn,
+    };
     for (const fn of this.functions) {
-      table.grantReadWriteData(fn);
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ["dynamodb:Query"],
-          resources: [`${this.stateful.table.tableArn}/index/${LISTS_INDEX}`],
-        }),
-      );
+      const access = accessOf(fn.node.id);
+      for (const statement of accessStatements(access, resources)) fn.addToRolePolicy(statement);
+      if (access.sendsEmail === true) fn.addToRolePolicy(sendsEmail);
     }
+    this.onlyTheSystemPutsItsOwnEvents();
+
+    this.monitoring = new Monitoring(this, "Monitoring", {
+      onCall: this.stateful.onCall,
+      functions: this.functions,
+      sender,
+      sweep,
+      rules: this.rules,
+      deadLetterQueues: [
+        {
+          label: "UndeliveredEvents",
+          queue: this.stateful.undeliveredEvents,
+          alarm: this.stateful.deadLetterAlarms.undeliveredEvents,
+        },
+        {
+          label: "FailedEvents",
+          queue: this.stateful.failedEvents,
+          alarm: this.stateful.deadLetterAlarms.failedEvents,
+        },
+      ],
+    });
 
     Validations.of(this).acknowledge(
       {
@@ -172,6 +220,35 @@ export class StatelessStack extends Stack {
     );
   }
 
+  /**
+   * The bus refuses the system's own events (`kp.workflows`) from anyone but the roles of the
+   * functions whose FUNCTION_ACCESS entry publishes them: an explicit Deny in the bus's resource policy, which applies to principals of the
+   * same account too (an explicit deny in any applicable policy overrides every allow).
+   * Declared here, beside the roles it names, so the stateful stack does not depend on this one.
+   */
+  private onlyTheSystemPutsItsOwnEvents(): void {
+    const statementId = "OnlyTheSystemPutsItsOwnEvents";
+    const publishers = this.functions.filter((fn) =>
+      accessOf(fn.node.id).publishes?.some((event) => event.source === WORKFLOWS_SOURCE),
+    );
+    new CfnEventBusPolicy(this, statementId, {
+      eventBusName: this.stateful.eventBus.eventBusName,
+      statementId,
+      statement: new PolicyStatement({
+        sid: statementId,
+        effect: Effect.DENY,
+        principals: [new StarPrincipal()],
+        actions: ["events:PutEvents"],
+        resources: [this.stateful.eventBus.eventBusArn],
+        conditions: {
+          // A PutEvents call carries every entry's source: one of ours denies the whole call.
+          "ForAnyValue:StringEquals": { "events:source": [WORKFLOWS_SOURCE] },
+          ArnNotEquals: { "aws:PrincipalArn": publishers.map((fn) => fn.role?.roleArn ?? "") },
+        },
+      }).toStatementJson(),
+    });
+  }
+
   private route(
     contractEvent: ContractEvent,
     functionId: string,
@@ -179,6 +256,7 @@ export class StatelessStack extends Stack {
   ): WorkflowFunction {
     return this.addWorkflow(
       functionId,
+      contractEvent.detailType,
       { source: [contractEvent.source], detailType: [contractEvent.detailType] },
       environment,
     );
@@ -199,7 +277,7 @@ export class StatelessStack extends Stack {
   }
 
   /** The function as the rule's target: EventBridge's retries, then the undelivered-events DLQ. */
-  private target(rule: Rule, fn: WorkflowFunction): void {
+  private target(rule: Rule, fn: WorkflowFunction, label: string, onSystemBus: boolean): void {
     rule.addTarget(
       new LambdaFunction(fn, {
         retryAttempts: 185,
@@ -207,10 +285,16 @@ export class StatelessStack extends Stack {
         deadLetterQueue: this.undeliveredEvents,
       }),
     );
+    this.rules.push({
+      label,
+      rule,
+      ...(onSystemBus ? { eventBusName: this.stateful.eventBus.eventBusName } : {}),
+    });
   }
 
   private addWorkflow(
     functionId: string,
+    label: string,
     eventPattern: EventPattern,
     environment: Record<string, string> = {},
     options: Partial<WorkflowFunctionProps> = {},
@@ -219,6 +303,8 @@ export class StatelessStack extends Stack {
     this.target(
       new Rule(this, `${functionId}-rule`, { eventBus: this.stateful.eventBus, eventPattern }),
       fn,
+      label,
+      true,
     );
     return fn;
   }

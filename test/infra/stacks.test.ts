@@ -3,7 +3,35 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../infra/app.js";
+import { accessOf, MissingFunctionAccess } from "../../infra/function-access.js";
+import { InvalidSetting, readSettings } from "../../infra/settings.js";
+import { StatefulStack } from "../../infra/stateful-stack.js";
+import { matchesEventPattern } from "../../local/event-pattern.js";
+import { PERSONAL_FIELDS } from "../../shared/contract/contact-upserted.js";
 import { CONTRACT_EVENTS, DETAIL_TYPES, SOURCE } from "../../shared/contract/index.js";
+import { NoticesDueEvent, WORKFLOWS_SOURCE } from "../../shared/contract/internal.js";
+import { METRICS_NAMESPACE, NOTICES_GIVEN_UP_METRIC } from "../../shared/platform/metrics.js";
+import { ERIKA_DETAIL, SOM9_DETAIL } from "../support/examples.js";
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+const ALARM_EMAILS = ["duty-officer@example.org", "ops@example.org"];
+
+/** The stateful stack alone (no functions to bundle), for the settings that only it reads. */
+function statefulWith(context: Record<string, unknown>): Template {
+  const app = new App({ context });
+  return Template.fromStack(
+    new StatefulStack(app, "KpStateful", { settings: readSettings(app.node) }),
+  );
+}
+
+/** The table's ARN as the stateless stack imports it from the stateful one. */
+const TABLE_ARN = { "Fn::ImportValue": "KpStateful:ExportsOutputFnGetAttTableCD117FA1ArnE2C8C204" };
 
 describe("the CDK app", () => {
   let app: App;
@@ -11,11 +39,34 @@ describe("the CDK app", () => {
   let stateless: Template;
 
   beforeAll(() => {
-    app = new App({ context: { eventBusName: "khartoum-process" } });
+    app = new App({ context: { eventBusName: "khartoum-process", alarmEmails: ALARM_EMAILS } });
     const stacks = buildApp(app);
     stateful = Template.fromStack(stacks.stateful);
     stateless = Template.fromStack(stacks.stateless);
   });
+
+  /** The logical id of a function's role, found by the function's service name. */
+  function roleOf(functionId: string): string {
+    const fn = Object.values(stateless.findResources("AWS::Lambda::Function")).find(
+      (resource) =>
+        resource.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === functionId,
+    );
+    if (fn === undefined) throw new Error(`No function ${functionId} in the template`);
+    return fn.Properties.Role["Fn::GetAtt"][0];
+  }
+
+  function statementsOf(functionId: string): Statement[] {
+    const role = roleOf(functionId);
+    return Object.values(stateless.findResources("AWS::IAM::Policy"))
+      .filter((policy) => policy.Properties.Roles.some((ref: { Ref?: string }) => ref.Ref === role))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+  }
+
+  function dynamoStatementsOf(functionId: string): Statement[] {
+    return statementsOf(functionId).filter((statement) =>
+      JSON.stringify(statement.Action).includes("dynamodb:"),
+    );
+  }
 
   it("keeps the table with point-in-time recovery, deletion protection and the audience index", () => {
     stateful.hasResource("AWS::DynamoDB::Table", {
@@ -29,11 +80,57 @@ describe("the CDK app", () => {
     });
   });
 
-  it("names the bus khartoum-process and archives the secretariat's events but contact details", () => {
+  it("names the bus khartoum-process and archives the secretariat's events for a year", () => {
     stateful.hasResourceProperties("AWS::Events::EventBus", { Name: "khartoum-process" });
     stateful.hasResourceProperties("AWS::Events::Archive", {
-      EventPattern: { source: [SOURCE], "detail-type": [{ "anything-but": ["Contact Upserted"] }] },
+      EventPattern: Match.objectLike({ source: [SOURCE] }),
       RetentionDays: 365,
+    });
+  });
+
+  it("never archives an event whose detail has a name or an email, whatever its detail-type", () => {
+    // Prepare
+    const [archive] = Object.values(stateful.findResources("AWS::Events::Archive"));
+    const pattern = archive?.Properties.EventPattern;
+    const event = (detailType: string, detail: unknown) => ({
+      version: "0",
+      id: "7c0f4a2e-8e1b-4a55-9f3b-2b9b1c1f0a11",
+      "detail-type": detailType,
+      source: SOURCE,
+      account: "123456789012",
+      time: "2027-03-01T09:00:00Z",
+      region: "eu-west-1",
+      resources: [],
+      detail,
+    });
+
+    // Act
+    const archived = {
+      contactUpserted: matchesEventPattern(pattern, event("Contact Upserted", ERIKA_DETAIL)),
+      misspelledWithEmail: matchesEventPattern(
+        pattern,
+        event("Contact upserted", { contactId: "de-focal-point-1", email: ERIKA_DETAIL.email }),
+      ),
+      unknownWithName: matchesEventPattern(
+        pattern,
+        event("Delegate Registered", { name: ERIKA_DETAIL.name }),
+      ),
+      meetingScheduled: matchesEventPattern(pattern, event("Meeting Scheduled", SOM9_DETAIL)),
+      contactRemoved: matchesEventPattern(
+        pattern,
+        event("Contact Removed", { contactId: "de-focal-point-1" }),
+      ),
+    };
+
+    // Assess
+    expect(PERSONAL_FIELDS).toEqual(["name", "email"]);
+    expect(SOM9_DETAIL.venue.name).toBeDefined(); // a venue's name is not a person's
+    expect(archived).toEqual({
+      contactUpserted: false,
+      misspelledWithEmail: false,
+      unknownWithName: false,
+      meetingScheduled: true,
+      contactRemoved: true,
     });
   });
 
@@ -144,7 +241,7 @@ describe("the CDK app", () => {
     });
   });
 
-  it("lets only the sender send email, and only as the configured identity", () => {
+  it("lets only the sender send email, and only as the configured From address", () => {
     const policies = Object.values(stateless.findResources("AWS::IAM::Policy"));
     const sesStatements = policies.flatMap((policy) =>
       policy.Properties.PolicyDocument.Statement.filter((statement: { Action: unknown }) =>
@@ -153,10 +250,129 @@ describe("the CDK app", () => {
     );
     expect(sesStatements).toHaveLength(1);
     expect(sesStatements[0].Action).toBe("ses:SendRawEmail");
+    expect(sesStatements[0].Condition).toEqual({
+      StringEquals: { "ses:FromAddress": "notices@khartoumprocess.net" },
+    });
     expect(JSON.stringify(sesStatements[0].Resource)).toContain(
       "identity/notices@khartoumprocess.net",
     );
     expect(JSON.stringify(sesStatements[0].Resource)).toContain("identity/khartoumprocess.net");
+    expect(statementsOf("send-notices")).toContainEqual(sesStatements[0]);
+  });
+
+  it("lets no one but the functions that hand notices over put the system's own events on the bus", () => {
+    const policies = Object.values(stateless.findResources("AWS::Events::EventBusPolicy"));
+    expect(policies).toHaveLength(1);
+    const statement = policies[0]?.Properties.Statement;
+    expect(statement).toMatchObject({
+      Sid: "OnlyTheSystemPutsItsOwnEvents",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "events:PutEvents",
+      Condition: { "ForAnyValue:StringEquals": { "events:source": [WORKFLOWS_SOURCE] } },
+    });
+    expect(policies[0]?.Properties.StatementId).toBe("OnlyTheSystemPutsItsOwnEvents");
+    const allowed = statement.Condition.ArnNotEquals["aws:PrincipalArn"];
+    expect(allowed).toEqual(
+      [
+        "meeting-scheduled",
+        "meeting-rescheduled",
+        "meeting-cancelled",
+        "chair-designated",
+        "chair-handover",
+        "send-due-reminders",
+      ].map((functionId) => ({ "Fn::GetAtt": [roleOf(functionId), "Arn"] })),
+    );
+  });
+
+  it("lets a function put only Notices Due of kp.workflows, and only the functions that hand notices over", () => {
+    const putEvents = (functionId: string) =>
+      statementsOf(functionId).filter((statement) => statement.Action === "events:PutEvents");
+
+    expect(putEvents("meeting-scheduled")).toEqual([
+      {
+        Effect: "Allow",
+        Action: "events:PutEvents",
+        Resource: expect.anything(),
+        Condition: {
+          "ForAllValues:StringEquals": {
+            "events:source": [WORKFLOWS_SOURCE],
+            "events:detail-type": [NoticesDueEvent.detailType],
+          },
+        },
+      },
+    ]);
+    for (const functionId of ["contact-upserted", "send-notices", "record-delivery"]) {
+      expect(putEvents(functionId)).toEqual([]);
+    }
+  });
+
+  it("gives each function's role only the table operations it uses, on the partitions it touches", () => {
+    const table = (actions: string[], partitions: string[]) => ({
+      Effect: "Allow",
+      Action: actions.length === 1 ? actions[0] : actions,
+      Resource: TABLE_ARN,
+      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": partitions } },
+    });
+    const lists = (partitions: string[]) => ({
+      Effect: "Allow",
+      Action: "dynamodb:Query",
+      Resource: { "Fn::Join": ["", [TABLE_ARN, "/index/lists"]] },
+      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": partitions } },
+    });
+    const rejections = table(
+      ["dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+      ["REJECTED"],
+    );
+
+    expect(dynamoStatementsOf("contact-upserted")).toEqual([
+      rejections,
+      table(["dynamodb:GetItem", "dynamodb:PutItem"], ["CONTACT#*"]),
+    ]);
+    expect(dynamoStatementsOf("send-notices")).toEqual([
+      rejections,
+      table(["dynamodb:GetItem", "dynamodb:BatchGetItem"], ["CONTACT#*"]),
+      table(
+        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+        ["MEETING#*", "CHAIR"],
+      ),
+      table(["dynamodb:PutItem"], ["MESSAGE#*"]),
+    ]);
+    expect(dynamoStatementsOf("send-due-reminders")).toEqual([
+      table(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"], ["MEETING#*"]),
+      lists(["REMINDERS", "AUDIENCE#*"]),
+    ]);
+    expect(dynamoStatementsOf("record-delivery")).toEqual([
+      rejections,
+      table(["dynamodb:GetItem", "dynamodb:UpdateItem"], ["CONTACT#*"]),
+      table(["dynamodb:GetItem"], ["MESSAGE#*"]),
+      table(["dynamodb:UpdateItem"], ["MEETING#*", "CHAIR"]),
+    ]);
+  });
+
+  it("grants no function a table operation without a partition condition, nor Scan or batch writes", () => {
+    const statements = Object.values(stateless.findResources("AWS::IAM::Policy")).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
+    );
+    const dynamo = statements.filter((statement) =>
+      JSON.stringify(statement.Action).includes("dynamodb:"),
+    );
+
+    expect(dynamo.length).toBeGreaterThanOrEqual(11);
+    for (const statement of dynamo) {
+      expect(statement.Condition?.["ForAllValues:StringLike"]?.["dynamodb:LeadingKeys"]).toEqual(
+        expect.arrayContaining([expect.any(String)]),
+      );
+      expect(JSON.stringify(statement.Action)).not.toMatch(/Scan|BatchWriteItem|\*/);
+    }
+  });
+
+  it("refuses a function that has no entry in FUNCTION_ACCESS, and has one for reconcile-notices", () => {
+    expect(() => accessOf("export-everything")).toThrow(MissingFunctionAccess);
+    expect(accessOf("reconcile-notices")).toMatchObject({
+      lists: ["OPEN_NOTICES"],
+      publishes: [{ source: WORKFLOWS_SOURCE, detailType: NoticesDueEvent.detailType }],
+    });
   });
 
   it("sweeps due reminders on a schedule, with the reminder offsets from context", () => {
@@ -206,5 +422,198 @@ describe("the CDK app", () => {
         (fn) => fn.Properties.ReservedConcurrentExecutions !== undefined,
       ),
     ).toEqual([]);
+  });
+  it("verifies the sender's domain with Easy DKIM and a custom MAIL FROM domain", () => {
+    stateful.hasResourceProperties("AWS::SES::EmailIdentity", {
+      EmailIdentity: "khartoumprocess.net",
+      MailFromAttributes: {
+        MailFromDomain: "mail.khartoumprocess.net",
+        BehaviorOnMxFailure: "USE_DEFAULT_VALUE",
+      },
+    });
+    const identity = Object.values(stateful.findResources("AWS::SES::EmailIdentity"))[0];
+    // Easy DKIM: no key of ours (BYODKIM would name a selector and a private key).
+    expect(identity?.Properties.DkimSigningAttributes).toBeUndefined();
+    expect(identity?.Properties.DkimAttributes?.SigningEnabled ?? true).toBe(true);
+  });
+
+  it("prints the DNS records to create when no hosted zone is given", () => {
+    const outputs = stateful.findOutputs("*");
+    const values = Object.fromEntries(
+      Object.entries(outputs).map(([id, output]) => [id, JSON.stringify(output.Value)]),
+    );
+    const dkim = Object.keys(values).filter((id) => /Dkim\d/.test(id));
+    expect(dkim).toHaveLength(3);
+    for (const id of dkim) {
+      expect(values[id]).toContain(" CNAME ");
+      expect(values[id]).toContain("DkimDNSToken");
+    }
+    const byId = (part: string) =>
+      Object.entries(values).find(([id]) => id.includes(part))?.[1] ?? "";
+    expect(byId("MailFromMx")).toContain("mail.khartoumprocess.net MX 10 feedback-smtp.");
+    expect(byId("MailFromMx")).toContain(".amazonses.com");
+    expect(byId("MailFromSpf")).toContain(
+      'mail.khartoumprocess.net TXT \\"v=spf1 include:amazonses.com ~all\\"',
+    );
+    expect(byId("Dmarc")).toContain('_dmarc.khartoumprocess.net TXT \\"v=DMARC1; p=none;');
+    stateful.resourceCountIs("AWS::Route53::RecordSet", 0);
+  });
+
+  it("creates the DKIM and MAIL FROM records in the hosted zone given in context", () => {
+    const withZone = statefulWith({
+      hostedZoneId: "Z0123456789ABCDEFGHIJ",
+      hostedZoneName: "khartoumprocess.net",
+    });
+
+    const records = Object.values(withZone.findResources("AWS::Route53::RecordSet")).map(
+      (record) => record.Properties,
+    );
+    expect(records.filter((record) => record.Type === "CNAME")).toHaveLength(3);
+    expect(records).toContainEqual(
+      expect.objectContaining({ Type: "MX", Name: "mail.khartoumprocess.net." }),
+    );
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        Type: "TXT",
+        Name: "mail.khartoumprocess.net.",
+        ResourceRecords: ['"v=spf1 include:amazonses.com ~all"'],
+      }),
+    );
+    for (const record of records) expect(record.HostedZoneId).toBe("Z0123456789ABCDEFGHIJ");
+    const outputs = Object.keys(withZone.findOutputs("*"));
+    expect(outputs.some((id) => /Dkim\d|MailFrom/.test(id))).toBe(false);
+    expect(outputs.some((id) => id.includes("Dmarc"))).toBe(true);
+  });
+
+  it("refuses a hosted zone that is not the sender's domain, half a zone, or an alarm address that is not one", () => {
+    const settings = (context: Record<string, unknown>) => () =>
+      readSettings(new App({ context }).node);
+
+    expect(settings({ hostedZoneId: "Z1", hostedZoneName: "example.org" })).toThrow(InvalidSetting);
+    expect(settings({ hostedZoneId: "Z1" })).toThrow("give both or neither");
+    expect(settings({ alarmEmails: "ops@example.org,on call" })).toThrow(
+      "alarmEmails: on call is not an email address",
+    );
+    expect(settings({ alarmEmails: "a@example.org, b@example.org" })().alarmEmails).toEqual([
+      "a@example.org",
+      "b@example.org",
+    ]);
+  });
+
+  it("keeps SES's reputation metrics and suppresses bounces and complaints in the configuration set", () => {
+    stateless.hasResourceProperties("AWS::SES::ConfigurationSet", {
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      SuppressionOptions: { SuppressedReasons: ["BOUNCE", "COMPLAINT"] },
+    });
+  });
+
+  it("sends every alarm to an encrypted topic with the on-call addresses subscribed", () => {
+    stateful.resourceCountIs("AWS::SNS::Topic", 1);
+    stateful.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });
+    stateful.hasResourceProperties("AWS::KMS::Key", { EnableKeyRotation: true });
+    for (const email of ALARM_EMAILS) {
+      stateful.hasResourceProperties("AWS::SNS::Subscription", {
+        Protocol: "email",
+        Endpoint: email,
+      });
+    }
+    const [topicId] = Object.keys(stateful.findResources("AWS::SNS::Topic"));
+    const alarms = [
+      ...Object.values(stateful.findResources("AWS::CloudWatch::Alarm")),
+      ...Object.values(stateless.findResources("AWS::CloudWatch::Alarm")),
+    ];
+    expect(alarms.length).toBe(2 + 11 + 4);
+    for (const alarm of alarms) {
+      const [action] = alarm.Properties.AlarmActions;
+      expect(alarm.Properties.AlarmActions).toHaveLength(1);
+      expect(alarm.Properties.OKActions).toEqual(alarm.Properties.AlarmActions);
+      expect(JSON.stringify(action)).toMatch(
+        new RegExp(`"Ref":"${topicId}"|ExportsOutputRef${topicId}`),
+      );
+      expect(alarm.Properties.AlarmDescription).toMatch(/ Do: .*Runbook/);
+      expect(alarm.Properties.AlarmDescription.length).toBeLessThanOrEqual(1024);
+    }
+  });
+
+  it("alarms on dead letters, errors of any function, lasting sender throttling, the reconciler giving up and SES reputation", () => {
+    for (const queueAlarm of Object.values(stateful.findResources("AWS::CloudWatch::Alarm"))) {
+      expect(queueAlarm.Properties).toMatchObject({
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Threshold: 0,
+      });
+    }
+    for (const functionId of Object.keys(
+      Object.fromEntries(
+        Object.values(stateless.findResources("AWS::Lambda::Function")).map((fn) => [
+          fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME,
+          true,
+        ]),
+      ),
+    )) {
+      stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        Namespace: "AWS/Lambda",
+        MetricName: "Errors",
+        AlarmDescription: Match.stringLikeRegexp(`^${functionId} keeps failing`),
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
+      });
+    }
+    stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/Lambda",
+      MetricName: "Throttles",
+      Dimensions: [
+        { Name: "FunctionName", Value: { Ref: Match.stringLikeRegexp("^sendnotices") } },
+      ],
+      Period: 300,
+      EvaluationPeriods: 6,
+      DatapointsToAlarm: 6,
+    });
+    stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: METRICS_NAMESPACE,
+      MetricName: NOTICES_GIVEN_UP_METRIC,
+      Dimensions: [{ Name: "service", Value: "reconcile-notices" }],
+      Threshold: 0,
+    });
+    stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/SES",
+      MetricName: "Reputation.BounceRate",
+      Threshold: 0.02,
+      ComparisonOperator: "GreaterThanThreshold",
+    });
+    stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/SES",
+      MetricName: "Reputation.ComplaintRate",
+      Threshold: 0.0005,
+      ComparisonOperator: "GreaterThanThreshold",
+    });
+    expect(METRICS_NAMESPACE).toBe("KhartoumProcess");
+  });
+
+  it("has one dashboard with the alarms, events by detail-type, notices, SES, dead letters, errors and durations", () => {
+    stateless.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
+    const [dashboard] = Object.values(stateless.findResources("AWS::CloudWatch::Dashboard"));
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+
+    for (const expected of [
+      "alarm",
+      "MatchedEvents",
+      "FailedInvocations",
+      "Meeting Scheduled",
+      "EventsRejected",
+      "NoticesSent",
+      "NoticesSkipped",
+      "NoticesFailed",
+      "NoticesSuppressed",
+      "AWS/SES",
+      "Delivery",
+      "Bounce",
+      "Complaint",
+      "ApproximateNumberOfMessagesVisible",
+      "Errors",
+      "Duration",
+      "sweep duration",
+    ]) {
+      expect(body).toContain(expected);
+    }
   });
 });
