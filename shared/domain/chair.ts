@@ -97,6 +97,7 @@ async function notifyChair(
       definedAt: context.now.toISOString(),
       recipientCount: recipients.length,
       chair,
+      audience,
     },
     recipients,
     context,
