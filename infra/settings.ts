@@ -18,6 +18,12 @@ export interface Settings {
   reminderOffsets: string[];
   /** How often due reminders are swept. */
   reminderSweep: string;
+  /** How often the reconciler looks for notices some recipients never received. */
+  reconcileSweep: string;
+  /** How long after a notice was defined the reconciler steps in (ISO 8601 duration). */
+  reconcileAfter: string;
+  /** How long after a notice was defined the reconciler gives up on it (ISO 8601 duration). */
+  reconcileGiveUpAfter: string;
 }
 
 export class InvalidSetting extends Error {
@@ -42,6 +48,9 @@ export function readSettings(node: Node): Settings {
     senderReservedConcurrency: Number(get("senderReservedConcurrency", 1)),
     reminderOffsets: list(get("reminderOffsets", ["P14D", "P2D"])),
     reminderSweep: String(get("reminderSweep", "rate(5 minutes)")),
+    reconcileSweep: String(get("reconcileSweep", "rate(5 minutes)")),
+    reconcileAfter: String(get("reconcileAfter", "PT10M")),
+    reconcileGiveUpAfter: String(get("reconcileGiveUpAfter", "P1D")),
   };
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(settings.senderAddress)) {
     throw new InvalidSetting(
@@ -64,6 +73,11 @@ export function readSettings(node: Node): Settings {
       throw new InvalidSetting(
         `reminderOffsets: ${offset} is not a duration such as P14D or PT12H`,
       );
+    }
+  }
+  for (const name of ["reconcileAfter", "reconcileGiveUpAfter"] as const) {
+    if (!/^P(\d+D)?(T(\d+H)?(\d+M)?)?$/.test(settings[name]) || settings[name].endsWith("T")) {
+      throw new InvalidSetting(`${name}: ${settings[name]} is not a duration such as PT10M or P1D`);
     }
   }
   return settings;

@@ -136,6 +136,9 @@ function meetingReader(definition: NoticeDefinition, context: DeliveryContext) {
   };
 }
 
+/** A claim taken over by others again and again is left to the chunk's retry. */
+const MAX_WAITS = 3;
+
 const describe = (error: unknown) =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
@@ -197,6 +200,7 @@ export async function deliverNotices(
       return skip(key, "not in the notice's audience");
     }
     let email: OutgoingEmail | undefined;
+    let waits = 0;
     for (let attempt = 0; ; ) {
       const newer = supersededBy(definition, await currentMeeting());
       if (newer !== undefined) return skip(key, `superseded by ${newer}`);
@@ -211,7 +215,8 @@ export async function deliverNotices(
       if (claim.status === "busy") {
         // Its lease ends soon enough to wait, take it over and still send before our deadline.
         const wait = claim.leaseUntil.getTime() - now.getTime() + 10;
-        if (claim.leaseUntil.getTime() + context.maxSendMs <= deadline) {
+        if (claim.leaseUntil.getTime() + context.maxSendMs <= deadline && waits < MAX_WAITS) {
+          waits += 1;
           await context.sleep(Math.max(0, wait));
           continue;
         }
