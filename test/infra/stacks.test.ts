@@ -207,4 +207,59 @@ describe("the CDK app", () => {
       ),
     ).toEqual([]);
   });
+
+  it("reconciles notices on a schedule from context, and lets the reconciler put Notices Due on the bus", () => {
+    const reconcilers = stateless.findResources("AWS::Lambda::Function", {
+      Properties: {
+        Environment: {
+          Variables: Match.objectLike({ RECONCILE_AFTER: "PT10M", RECONCILE_GIVE_UP_AFTER: "P1D" }),
+        },
+      },
+    });
+    const [logicalId] = Object.keys(reconcilers);
+    expect(Object.keys(reconcilers)).toHaveLength(1);
+    const rules = stateless.findResources("AWS::Events::Rule", {
+      Properties: {
+        ScheduleExpression: "rate(5 minutes)",
+        Targets: Match.arrayWith([Match.objectLike({ Arn: { "Fn::GetAtt": [logicalId, "Arn"] } })]),
+      },
+    });
+    expect(Object.keys(rules)).toHaveLength(1);
+    const policies = Object.values(stateless.findResources("AWS::IAM::Policy")).filter((policy) =>
+      JSON.stringify(policy.Properties.Roles).includes(String(logicalId).slice(0, 16)),
+    );
+    expect(JSON.stringify(policies)).toContain("events:PutEvents");
+  });
+
+  it("takes the reconciler's rate and times from context", () => {
+    const custom = buildApp(
+      new App({
+        context: {
+          reconcileSweep: "rate(15 minutes)",
+          reconcileAfter: "PT30M",
+          reconcileGiveUpAfter: "P2D",
+        },
+      }),
+    );
+    const template = Template.fromStack(custom.stateless);
+    template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(15 minutes)" });
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: Match.objectLike({ RECONCILE_AFTER: "PT30M", RECONCILE_GIVE_UP_AFTER: "P2D" }),
+      },
+    });
+    expect(() => buildApp(new App({ context: { reconcileGiveUpAfter: "a day" } }))).toThrow(
+      "reconcileGiveUpAfter: a day is not a duration",
+    );
+  });
+
+  it("tells the sender whether several of its environments may run at once", () => {
+    stateless.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ SENDER_PARALLEL: "false" }) },
+    });
+    const small = buildApp(new App({ context: { senderReservedConcurrency: 0 } }));
+    Template.fromStack(small.stateless).hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ SENDER_PARALLEL: "true" }) },
+    });
+  });
 });
