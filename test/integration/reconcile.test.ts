@@ -78,15 +78,15 @@ describe("the reconciler through the local runtime", () => {
     const alreadySent = { subjectKey: SUBJECT, noticeId: lost.noticeId, contactId: france };
     await notices.claim(alreadySent, new Date(), new Date(Date.now() + 30_000));
     await notices.markSent(alreadySent, "sent-before-the-loss", new Date());
-    const before = await emailsTo();
+    const sentBefore = await emailsTo();
 
     // Act
     await stack.advanceClock("PT15M");
     await stack.advanceClock("PT15M");
 
     // Assess
-    const after = await emailsTo();
-    expect(CONTACTS.map(({ contactId }) => after(contactId) - before(contactId))).toEqual([
+    const sentAfter = await emailsTo();
+    expect(CONTACTS.map(({ contactId }) => sentAfter(contactId) - sentBefore(contactId))).toEqual([
       0, 1, 1, 1,
     ]);
     const records = await notices.noticeRecords(SUBJECT, lost.noticeId);
@@ -109,15 +109,15 @@ describe("the reconciler through the local runtime", () => {
       recipientCount: 2,
     };
     await notices.define(forgotten, [[egypt, kenya]]);
-    const before = await emailsTo();
+    const sentBefore = await emailsTo();
 
     // Act
     await stack.advanceClock("PT15M");
 
     // Assess
-    const after = await emailsTo();
-    expect(after(egypt) - before(egypt)).toBe(0);
-    expect(after(kenya) - before(kenya)).toBe(0);
+    const sentAfter = await emailsTo();
+    expect(sentAfter(egypt) - sentBefore(egypt)).toBe(0);
+    expect(sentAfter(kenya) - sentBefore(kenya)).toBe(0);
     const records = await notices.noticeRecords(SUBJECT, forgotten.noticeId);
     expect(records.map(({ contactId, status, reason }) => ({ contactId, status, reason }))).toEqual(
       [egypt, kenya].map((contactId) => ({
