@@ -29,7 +29,8 @@ export type ItemAction =
   | "Query"
   | "PutItem"
   | "UpdateItem"
-  | "DeleteItem";
+  | "DeleteItem"
+  | "BatchWriteItem";
 
 /** These actions on the items whose partition key matches one of these patterns. */
 export interface ItemGrant {
@@ -67,12 +68,18 @@ const recordsRejections: readonly ItemGrant[] = [
 ];
 const readsContacts: ItemGrant = { actions: ["GetItem"], partitions: [PARTITIONS.contacts] };
 
-/** A meeting workflow: the meeting, its reminders and its notices' definitions. */
+/**
+ * A meeting workflow: the meeting, its reminders, its notices' definitions and their recipient
+ * chunks (written 25 at a time with BatchWriteItem, under the meeting's own partition).
+ */
 const changesMeetings: FunctionAccess = {
   items: [
     ...recordsRejections,
     readsContacts,
-    { actions: ["GetItem", "PutItem", "Query", "DeleteItem"], partitions: [PARTITIONS.meetings] },
+    {
+      actions: ["GetItem", "PutItem", "Query", "DeleteItem", "BatchWriteItem"],
+      partitions: [PARTITIONS.meetings],
+    },
   ],
   lists: [LISTS.audience],
   publishes: [NoticesDueEvent],
@@ -83,7 +90,7 @@ const changesTheChair: FunctionAccess = {
   items: [
     ...recordsRejections,
     readsContacts,
-    { actions: ["GetItem", "PutItem"], partitions: [PARTITIONS.chair] },
+    { actions: ["GetItem", "PutItem", "BatchWriteItem"], partitions: [PARTITIONS.chair] },
     { actions: ["GetItem"], partitions: [PARTITIONS.meetings] },
   ],
   lists: [LISTS.audience],
@@ -114,7 +121,12 @@ export const FUNCTION_ACCESS = {
   "chair-designated": changesTheChair,
   "chair-handover": changesTheChair,
   "send-due-reminders": {
-    items: [{ actions: ["GetItem", "PutItem", "DeleteItem"], partitions: [PARTITIONS.meetings] }],
+    items: [
+      {
+        actions: ["GetItem", "PutItem", "DeleteItem", "BatchWriteItem"],
+        partitions: [PARTITIONS.meetings],
+      },
+    ],
     lists: [LISTS.reminders, LISTS.audience],
     publishes: [NoticesDueEvent],
   },

@@ -24,6 +24,12 @@ export interface Settings {
   hostedZone?: { id: string; name: string };
   /** The custom MAIL FROM domain (bounces, SPF): `mail.<sender's domain>` unless set. */
   mailFromDomain: string;
+  /** How often the reconciler looks for notices some recipients never received. */
+  reconcileSweep: string;
+  /** How long after a notice was defined the reconciler steps in (ISO 8601 duration). */
+  reconcileAfter: string;
+  /** How long after a notice was defined the reconciler gives up on it (ISO 8601 duration). */
+  reconcileGiveUpAfter: string;
 }
 
 /** The domain of the From address: the SES identity the system sends as. */
@@ -57,6 +63,9 @@ export function readSettings(node: Node): Settings {
     reminderSweep: String(get("reminderSweep", "rate(5 minutes)")),
     alarmEmails: list(get("alarmEmails", [])),
     mailFromDomain: "",
+    reconcileSweep: String(get("reconcileSweep", "rate(5 minutes)")),
+    reconcileAfter: String(get("reconcileAfter", "PT10M")),
+    reconcileGiveUpAfter: String(get("reconcileGiveUpAfter", "P1D")),
   };
   if (!EMAIL.test(settings.senderAddress)) {
     throw new InvalidSetting(
@@ -107,6 +116,11 @@ export function readSettings(node: Node): Settings {
       );
     }
     settings.hostedZone = { id: String(zoneId), name };
+  }
+  for (const name of ["reconcileAfter", "reconcileGiveUpAfter"] as const) {
+    if (!/^P(\d+D)?(T(\d+H)?(\d+M)?)?$/.test(settings[name]) || settings[name].endsWith("T")) {
+      throw new InvalidSetting(`${name}: ${settings[name]} is not a duration such as PT10M or P1D`);
+    }
   }
   return settings;
 }

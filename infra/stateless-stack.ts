@@ -87,9 +87,25 @@ export class StatelessStack extends Stack {
       "reminder sweep (schedule)",
       false,
     );
+    // The reconciler: hands the recipients a lost chunk never reached to the sender again.
+    const reconciler = this.addFunction("reconcile-notices", {
+      EVENT_BUS_NAME: this.stateful.eventBus.eventBusName,
+      RECONCILE_AFTER: settings.reconcileAfter,
+      RECONCILE_GIVE_UP_AFTER: settings.reconcileGiveUpAfter,
+    });
+    this.target(
+      new Rule(this, "reconcile-notices-schedule", {
+        description: "Sends again what no sender delivered; gives up after a bounded time",
+        schedule: Schedule.expression(settings.reconcileSweep),
+      }),
+      reconciler,
+      "reconciler (schedule)",
+      false,
+    );
 
     // The sender: one execution environment at a time, so its pace is the account's rate.
     const sendTimeout = Duration.minutes(5);
+    const senderReserved = settings.sesMaxSendRate > 0 && settings.senderReservedConcurrency > 0;
     const sender = this.addWorkflow(
       "send-notices",
       NoticesDueEvent.detailType,
@@ -98,10 +114,12 @@ export class StatelessStack extends Stack {
         SENDER_ADDRESS: settings.senderAddress,
         SENDER_NAME: settings.senderName,
         SES_MAX_SEND_RATE: String(settings.sesMaxSendRate),
+        // Several environments may send at once unless exactly one is reserved.
+        SENDER_PARALLEL: String(!(senderReserved && settings.senderReservedConcurrency === 1)),
       },
       {
         timeout: sendTimeout,
-        ...(settings.sesMaxSendRate > 0 && settings.senderReservedConcurrency > 0
+        ...(senderReserved
           ? { reservedConcurrentExecutions: settings.senderReservedConcurrency }
           : {}),
       },

@@ -14,7 +14,8 @@ export const handler = workflowHandler(
     const summary = await deliverNotices(detail, {
       ...runtime.delivery,
       limiter,
-      leaseMs: context.getRemainingTimeInMillis(),
+      // Asked at each claim: a claim taken late in the invocation still ends by its deadline.
+      deadline: () => Date.now() + context.getRemainingTimeInMillis(),
     });
     runtime.logger.info("Notices delivered", { noticeId: detail.noticeId, ...summary });
   },

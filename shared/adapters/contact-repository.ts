@@ -97,15 +97,28 @@ export class DynamoContactRepository implements ContactRepository, Suppressions 
     }
   }
 
-  async suppress(contactId: string, reason: string, at: string): Promise<boolean> {
+  async suppress(
+    contactId: string,
+    reason: string,
+    at: string,
+    address?: string,
+  ): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.contact(contactId),
           UpdateExpression: "SET suppressed = :suppressed",
-          ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(removedAt)",
-          ExpressionAttributeValues: { ":suppressed": { reason, at } },
+          // Only while the contact still has the address that bounced: an upsert with another
+          // address between our read and this write wins.
+          ConditionExpression:
+            address === undefined
+              ? "attribute_exists(pk) AND attribute_not_exists(removedAt)"
+              : "attribute_exists(pk) AND attribute_not_exists(removedAt) AND email = :address",
+          ExpressionAttributeValues: {
+            ":suppressed": { reason, at },
+            ...(address === undefined ? {} : { ":address": address }),
+          },
         }),
       );
       return true;
@@ -113,6 +126,10 @@ export class DynamoContactRepository implements ContactRepository, Suppressions 
       if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
+  }
+
+  async currentAddress(contactId: string): Promise<string | undefined> {
+    return (await this.get(contactId))?.email;
   }
 
   /** True once the contact has been removed (a tombstone is stored). */

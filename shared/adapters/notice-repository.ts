@@ -1,4 +1,5 @@
 import {
+  BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -15,9 +16,10 @@ import type {
   ClaimOutcome,
   NoticeDefinition,
   NoticeRecord,
-  NoticeRepository,
+  Outbox,
   RecipientKey,
 } from "../domain/notices.js";
+import type { OpenNotices } from "../domain/reconcile-notices.js";
 import { isConditionalCheckFailed, pages } from "./dynamodb-client.js";
 import { keys, LISTS_INDEX } from "./table-keys.js";
 
@@ -35,30 +37,69 @@ function strip<T>(item: Record<string, unknown>): T {
   return rest as T;
 }
 
-export class DynamoNoticeRepository implements NoticeRepository, DeliveryRepository {
+/** A definition as the domain knows it: without the keys that list it as open. */
+function definitionOf(item: Record<string, unknown>): NoticeDefinition {
+  const { gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, closedAt: _closedAt, ...rest } = item;
+  return strip<NoticeDefinition>(rest);
+}
+
+export class DynamoNoticeRepository implements Outbox, DeliveryRepository, OpenNotices {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  async define(definition: NoticeDefinition): Promise<NoticeDefinition> {
+  async define(
+    definition: NoticeDefinition,
+    recipientChunks: readonly (readonly string[])[] = [],
+  ): Promise<NoticeDefinition> {
+    const { subjectKey, noticeId } = definition;
+    // The recipients first: a notice listed as open always has the chunks it was handed in.
+    await this.writeChunks(subjectKey, noticeId, recipientChunks);
+    const stored: NoticeDefinition = { ...definition, storedAt: new Date().toISOString() };
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            ...keys.noticeDefinition(definition.subjectKey, definition.noticeId),
-            ...definition,
+            ...keys.noticeDefinition(subjectKey, noticeId),
+            ...(definition.recipientCount > 0
+              ? keys.openNotice(definition.definedAt, subjectKey, noticeId)
+              : {}),
+            ...stored,
           },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
       );
-      return definition;
+      return stored;
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      const stored = await this.getDefinition(definition.subjectKey, definition.noticeId);
-      if (stored === undefined) throw error;
-      return stored;
+      const existing = await this.getDefinition(subjectKey, noticeId);
+      if (existing === undefined) throw error;
+      return existing;
+    }
+  }
+
+  /** One item per chunk (BatchWriteItem, 25 at a time): a write per chunk, not per recipient. */
+  private async writeChunks(
+    subjectKey: string,
+    noticeId: string,
+    chunks: readonly (readonly string[])[],
+  ): Promise<void> {
+    const puts = chunks.map((contactIds, index) => ({
+      PutRequest: {
+        Item: { ...keys.noticeChunk(subjectKey, noticeId, index), noticeId, contactIds },
+      },
+    }));
+    for (let start = 0; start < puts.length; start += 25) {
+      let requests: Record<string, unknown>[] = puts.slice(start, start + 25);
+      for (let attempt = 0; requests.length > 0; attempt += 1) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const { UnprocessedItems } = await this.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }),
+        );
+        requests = (UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
+      }
     }
   }
 
@@ -70,10 +111,10 @@ export class DynamoNoticeRepository implements NoticeRepository, DeliveryReposit
         ConsistentRead: true,
       }),
     );
-    return Item === undefined ? undefined : strip<NoticeDefinition>(Item);
+    return Item === undefined ? undefined : definitionOf(Item);
   }
 
-  async claim(key: RecipientKey, now: Date, leaseMs: number): Promise<ClaimOutcome> {
+  async claim(key: RecipientKey, now: Date, leaseUntil: Date): Promise<ClaimOutcome> {
     try {
       await this.client.send(
         new UpdateCommand({
@@ -87,7 +128,7 @@ export class DynamoNoticeRepository implements NoticeRepository, DeliveryReposit
           ExpressionAttributeValues: {
             ":sending": "sending",
             ":now": now.toISOString(),
-            ":leaseUntil": new Date(now.getTime() + leaseMs).toISOString(),
+            ":leaseUntil": leaseUntil.toISOString(),
             ":subject": key.subjectKey,
             ":notice": key.noticeId,
             ":contact": key.contactId,
@@ -95,13 +136,42 @@ export class DynamoNoticeRepository implements NoticeRepository, DeliveryReposit
           },
         }),
       );
-      return "claimed";
+      return { status: "claimed" };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       const { Item } = await this.client.send(
         new GetCommand({ TableName: this.tableName, Key: recordKey(key), ConsistentRead: true }),
       );
-      return Item?.status === "sending" ? "busy" : "done";
+      if (Item === undefined) {
+        // Released between our write and our read: it is free again, for the next attempt.
+        return { status: "busy", leaseUntil: now };
+      }
+      return Item.status === "sending"
+        ? { status: "busy", leaseUntil: new Date(String(Item.leaseUntil ?? now.toISOString())) }
+        : { status: "done" };
+    }
+  }
+
+  async markAmbiguous(key: RecipientKey, reason: string, now: Date): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recordKey(key),
+          UpdateExpression:
+            "SET ambiguousAt = :now, ambiguousReason = :reason, updatedAt = :now ADD ambiguousSends :one",
+          ConditionExpression: "#status = :sending",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":now": now.toISOString(),
+            ":reason": reason,
+            ":one": 1,
+            ":sending": "sending",
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 
@@ -216,8 +286,81 @@ export class DynamoNoticeRepository implements NoticeRepository, DeliveryReposit
     return this.query<NoticeRecord>(subjectKey, "NOTICE#");
   }
 
-  listDefinitions(subjectKey: string): Promise<NoticeDefinition[]> {
-    return this.query<NoticeDefinition>(subjectKey, "NOTICEDEF#");
+  async listDefinitions(subjectKey: string): Promise<NoticeDefinition[]> {
+    const items = await this.query<Record<string, unknown>>(subjectKey, "NOTICEDEF#");
+    return items.map(definitionOf);
+  }
+
+  async listOpen(definedBefore: Date): Promise<NoticeDefinition[]> {
+    const definitions: NoticeDefinition[] = [];
+    const { gsi1pk } = keys.openNotice("", "", "");
+    const query = (startKey: Record<string, unknown> | undefined) =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: LISTS_INDEX,
+          KeyConditionExpression: "gsi1pk = :open AND gsi1sk < :before",
+          ExpressionAttributeValues: { ":open": gsi1pk, ":before": definedBefore.toISOString() },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+    for await (const page of pages(query)) {
+      definitions.push(...(page.Items ?? []).map(definitionOf));
+    }
+    return definitions;
+  }
+
+  async recipientChunks(subjectKey: string, noticeId: string): Promise<string[][]> {
+    const items = await this.query<{ contactIds?: string[] }>(
+      subjectKey,
+      `NOTICECHUNK#${noticeId}#`,
+    );
+    return items.map((item) => item.contactIds ?? []);
+  }
+
+  noticeRecords(subjectKey: string, noticeId: string): Promise<NoticeRecord[]> {
+    return this.query<NoticeRecord>(subjectKey, `NOTICE#${noticeId}#`);
+  }
+
+  async giveUp(key: RecipientKey, reason: string, now: Date): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recordKey(key),
+          UpdateExpression:
+            "SET #status = :failed, reason = :reason, updatedAt = :now, subjectKey = :subject, noticeId = :notice, contactId = :contact, gsi1pk = :byContact, gsi1sk = :noticeKey REMOVE claimedAt, leaseUntil",
+          // Never over a record that is final, nor a claim whose sender still holds it.
+          ConditionExpression:
+            "attribute_not_exists(pk) OR (#status = :sending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now))",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":failed": "failed",
+            ":sending": "sending",
+            ":reason": reason,
+            ":now": now.toISOString(),
+            ":subject": key.subjectKey,
+            ":notice": key.noticeId,
+            ":contact": key.contactId,
+            ...contactListing(key, ":byContact", ":noticeKey"),
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async close(subjectKey: string, noticeId: string, now: Date): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.noticeDefinition(subjectKey, noticeId),
+        UpdateExpression: "SET closedAt = :now REMOVE gsi1pk, gsi1sk",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeValues: { ":now": now.toISOString() },
+      }),
+    );
   }
 
   private async settle(
@@ -248,6 +391,7 @@ export class DynamoNoticeRepository implements NoticeRepository, DeliveryReposit
           TableName: this.tableName,
           KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
           ExpressionAttributeValues: { ":pk": subjectKey, ":prefix": prefix },
+          ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       );

@@ -1,5 +1,7 @@
 import type { ContactGroup } from "../domain/contacts.js";
 
+const OPEN_NOTICES = "OPEN_NOTICES";
+
 /**
  * One table holds every entity; `pk`/`sk` address an item. The `lists` index (`gsi1pk`/`gsi1sk`)
  * lists what is read as a list, so nothing is ever scanned: contacts by audience group and member
@@ -36,6 +38,16 @@ export const keys = {
   noticeRecord: (subjectKey: string, noticeId: string, contactId: string) => ({
     pk: subjectKey,
     sk: `NOTICE#${noticeId}#${contactId}`,
+  }),
+  /** The recipients of one chunk of a notice, as handed to the sender. */
+  noticeChunk: (subjectKey: string, noticeId: string, index: number) => ({
+    pk: subjectKey,
+    sk: `NOTICECHUNK#${noticeId}#${String(index).padStart(5, "0")}`,
+  }),
+  /** Lists a notice on its definition until every recipient has a final record. */
+  openNotice: (definedAt: string, subjectKey: string, noticeId: string) => ({
+    gsi1pk: OPEN_NOTICES,
+    gsi1sk: `${definedAt}#${subjectKey}#${noticeId}`,
   }),
   /** Lists a contact's notice records (for `kp contacts show`). */
   contactNotice: (contactId: string, subjectKey: string, noticeId: string) => ({

@@ -11,7 +11,12 @@ export const SES_DETAIL_TYPES = [
   "Email Delivery Delayed",
 ] as const;
 
-const mail = z.object({ messageId: z.string().min(1), timestamp: z.string().optional() });
+const mail = z.object({
+  messageId: z.string().min(1),
+  timestamp: z.string().optional(),
+  destination: z.array(z.string()).optional(),
+});
+const recipients = z.array(z.object({ emailAddress: z.string() })).optional();
 
 /** The parts of an SES event the system reads (SES sends more; the rest is ignored). */
 export const sesEventSchema = z.discriminatedUnion("eventType", [
@@ -27,6 +32,7 @@ export const sesEventSchema = z.discriminatedUnion("eventType", [
     bounce: z.object({
       bounceType: z.string(),
       bounceSubType: z.string().optional(),
+      bouncedRecipients: recipients,
       timestamp: z.string().optional(),
     }),
   }),
@@ -35,6 +41,7 @@ export const sesEventSchema = z.discriminatedUnion("eventType", [
     mail,
     complaint: z.object({
       complaintFeedbackType: z.string().optional(),
+      complainedRecipients: recipients,
       timestamp: z.string().optional(),
     }),
   }),

@@ -122,6 +122,7 @@ async function notifyChair(
       definedAt: context.now.toISOString(),
       recipientCount: recipients.length,
       chair,
+      audience,
     },
     recipients,
     context,

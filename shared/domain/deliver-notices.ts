@@ -1,5 +1,6 @@
+import { inAudience } from "./audience.js";
 import type { Contact } from "./contacts.js";
-import type { NoticeDefinition, NoticeRepository, NoticesDue, RecipientKey } from "./notices.js";
+import type { NoticeDefinition, NoticesDue, Outbox, RecipientKey } from "./notices.js";
 
 /** One email, ready to send: the mailer turns it into MIME. */
 export interface OutgoingEmail {
@@ -18,13 +19,24 @@ export class MailRejected extends Error {
   override name = "MailRejected";
 }
 
-/** Sending faster than the account allows: wait and try again. */
+/** Sending faster than the account allows: certainly not sent; wait and try again. */
 export class MailThrottled extends Error {
   override name = "MailThrottled";
 }
 
+/**
+ * The provider may or may not have taken the message (a timeout after the request was written,
+ * a 5xx, a connection reset): it is sent again after the claim's lease, never dropped.
+ */
+export class MailOutcomeUnknown extends Error {
+  override name = "MailOutcomeUnknown";
+}
+
 export interface Mailer {
-  /** Sends and answers the provider's message id. */
+  /**
+   * Sends and answers the provider's message id. Throws MailRejected, MailThrottled or
+   * MailOutcomeUnknown as above; any other error means the message was certainly not sent.
+   */
   send(email: OutgoingEmail): Promise<string>;
 }
 
@@ -37,6 +49,13 @@ export interface ContactReader {
   getMany(contactIds: readonly string[]): Promise<Map<string, Contact>>;
 }
 
+/** The meeting as stored now: what decides whether a notice of it is still current. */
+export interface MeetingVersions {
+  get(
+    meetingId: string,
+  ): Promise<{ status: "scheduled" | "cancelled"; sequence: number } | undefined>;
+}
+
 /** Some notices of the chunk could not be sent now; the retry of the whole chunk sends them. */
 export class NoticesIncomplete extends Error {
   override name = "NoticesIncomplete";
@@ -47,17 +66,29 @@ export class UnknownNotice extends Error {
 }
 
 export interface DeliveryContext {
-  notices: NoticeRepository;
+  notices: Outbox;
   contacts: ContactReader;
+  /** Read with a consistent read: a notice is checked against the meeting as it is now. */
+  meetings: MeetingVersions;
   mailer: Mailer;
   compose: (definition: NoticeDefinition, contact: Contact) => OutgoingEmail;
   limiter: RateLimiter;
   now: () => Date;
+  /** The invocation's deadline (ms since the epoch), asked at each claim: no lease outlives it. */
+  deadline: () => number;
   /**
-   * How long a claim protects a send in progress: the time this invocation has left, so that
-   * Lambda's retry after a timeout (a minute later) finds the claim expired.
+   * The longest one send can take (the provider's request timeout and a margin): a claim's
+   * lease is never longer, so the claim of a sender that died is taken over within seconds.
    */
-  leaseMs: number;
+  maxSendMs: number;
+  /** How old the meeting read a send is checked against may be (one read per this, per chunk). */
+  meetingReadMaxAgeMs: number;
+  /**
+   * Several sender environments may run at once (no reserved concurrency). Then a notice that
+   * supersedes earlier ones (an update, a cancellation) waits, before its first send, until
+   * every send of an earlier version that read the meeting before the change has ended.
+   */
+  parallelSenders: boolean;
   /** Messages in flight at once. */
   concurrency: number;
   throttleRetries: number;
@@ -70,18 +101,61 @@ export interface DeliverySummary {
   failed: number;
   alreadyDone: number;
   retryLater: number;
+  /** Sends whose outcome was unknown: sent again after the lease. */
+  ambiguous: number;
 }
+
+type MeetingState = Awaited<ReturnType<MeetingVersions["get"]>>;
+
+/**
+ * The notice that makes a meeting notice stale, or undefined while it is current: a reschedule
+ * or a cancellation stored after it was defined. A cancellation is never superseded.
+ */
+export function supersededBy(
+  definition: NoticeDefinition,
+  meeting: MeetingState,
+): string | undefined {
+  if (definition.meeting === undefined || meeting === undefined) return undefined;
+  if (definition.kind === "cancellation") return undefined;
+  if (meeting.status === "cancelled") return `cancellation-v${meeting.sequence}`;
+  if (meeting.sequence > definition.meeting.sequence) return `update-v${meeting.sequence}`;
+  return undefined;
+}
+
+/** The meeting read once per `maxAgeMs` at most; each caller gets a read that recent. */
+function meetingReader(definition: NoticeDefinition, context: DeliveryContext) {
+  const meetingId = definition.meeting?.meetingId;
+  let last: { at: number; state: Promise<MeetingState> } | undefined;
+  return (): Promise<MeetingState> => {
+    if (meetingId === undefined) return Promise.resolve(undefined);
+    const now = context.now().getTime();
+    if (last === undefined || now - last.at >= context.meetingReadMaxAgeMs) {
+      last = { at: now, state: context.meetings.get(meetingId) };
+    }
+    return last.state;
+  };
+}
+
+/** A claim taken over by others again and again is left to the chunk's retry. */
+const MAX_WAITS = 3;
+
+const describe = (error: unknown) =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 /**
  * Sends one chunk of a notice:
- * 1. read the notice's definition and the recipients (a removed contact is skipped, by id);
- * 2. for each recipient, claim the outbox record: one already sent (or being sent) is left alone,
- *    so a duplicate event or a retry never sends a notice twice;
- * 3. send at the account's rate; a throttled send waits and tries again, a refused address is
- *    recorded as failed with the reason, a sent one with its message id;
- * 4. what could not be sent now is released and the chunk fails, so Lambda retries it.
- * The window that remains: the provider accepted a message and the process died before the
- * record said "sent"; after the lease a retry sends that one notice again.
+ * 1. read the notice's definition and the recipients; a removed, suppressed or out-of-audience
+ *    contact is recorded as skipped, by id;
+ * 2. a meeting notice that a later reschedule or the cancellation superseded is skipped (the
+ *    meeting is read again, with a consistent read, at most `meetingReadMaxAgeMs` before each
+ *    claim); with parallel senders, a superseding notice first waits out the earlier sends;
+ * 3. for each recipient, claim the outbox record until the invocation's deadline or one send's
+ *    longest time, whichever is first; one sent is left alone, one another sender holds is
+ *    waited for when its lease ends in time, so a duplicate or a retry never sends twice;
+ * 4. send at the account's rate: a throttled send gives its claim back, waits and tries again; a
+ *    refused address is recorded as failed; an unknown outcome keeps the claim (sent again after
+ *    its lease); a sent one is recorded with its message id;
+ * 5. what could not be sent now makes the chunk fail, so Lambda retries it.
  */
 export async function deliverNotices(
   due: NoticesDue,
@@ -93,54 +167,69 @@ export async function deliverNotices(
   }
   const definition: NoticeDefinition = found;
   const contacts = await context.contacts.getMany(due.contactIds);
+  const currentMeeting = meetingReader(definition, context);
   const summary: DeliverySummary = {
     sent: 0,
     skipped: 0,
     failed: 0,
     alreadyDone: 0,
     retryLater: 0,
+    ambiguous: 0,
   };
   const errors: string[] = [];
+  await waitForEarlierVersions(definition, context);
+
+  async function skip(key: RecipientKey, reason: string): Promise<void> {
+    await context.notices.markSkipped(key, reason, context.now());
+    summary.skipped += 1;
+  }
+
+  function retryLater(contactId: string, why: string): void {
+    summary.retryLater += 1;
+    errors.push(`${contactId}: ${why}`);
+  }
 
   async function deliverTo(contactId: string): Promise<void> {
     const key: RecipientKey = { subjectKey: due.subjectKey, noticeId: due.noticeId, contactId };
     const contact = contacts.get(contactId);
-    if (contact === undefined) {
-      await context.notices.markSkipped(key, "the contact was removed", context.now());
-      summary.skipped += 1;
-      return;
-    }
+    if (contact === undefined) return skip(key, "the contact was removed");
     if (contact.suppressed !== undefined) {
-      await context.notices.markSkipped(
-        key,
-        `the contact is suppressed: ${contact.suppressed.reason}`,
-        context.now(),
-      );
-      summary.skipped += 1;
-      return;
+      return skip(key, `the contact is suppressed: ${contact.suppressed.reason}`);
     }
-    const claim = await context.notices.claim(key, context.now(), context.leaseMs);
-    if (claim === "done") {
-      summary.alreadyDone += 1;
-      return;
+    if (definition.audience !== undefined && !inAudience(contact, definition.audience)) {
+      return skip(key, "not in the notice's audience");
     }
-    if (claim === "busy") {
-      summary.retryLater += 1;
-      errors.push(`${contactId}: being sent by another invocation`);
-      return;
-    }
-    const describe = (error: unknown) =>
-      error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    let email: OutgoingEmail;
-    try {
-      email = context.compose(definition, contact);
-    } catch (error) {
-      await context.notices.release(key);
-      summary.retryLater += 1;
-      errors.push(`${contactId}: ${describe(error)}`);
-      return;
-    }
-    for (let attempt = 0; ; attempt += 1) {
+    let email: OutgoingEmail | undefined;
+    let waits = 0;
+    for (let attempt = 0; ; ) {
+      const newer = supersededBy(definition, await currentMeeting());
+      if (newer !== undefined) return skip(key, `superseded by ${newer}`);
+      const now = context.now();
+      const deadline = context.deadline();
+      const leaseUntil = new Date(Math.min(deadline, now.getTime() + context.maxSendMs));
+      const claim = await context.notices.claim(key, now, leaseUntil);
+      if (claim.status === "done") {
+        summary.alreadyDone += 1;
+        return;
+      }
+      if (claim.status === "busy") {
+        // Its lease ends soon enough to wait, take it over and still send before our deadline.
+        const wait = claim.leaseUntil.getTime() - now.getTime() + 10;
+        if (claim.leaseUntil.getTime() + context.maxSendMs <= deadline && waits < MAX_WAITS) {
+          waits += 1;
+          await context.sleep(Math.max(0, wait));
+          continue;
+        }
+        return retryLater(contactId, "being sent by another invocation");
+      }
+      if (email === undefined) {
+        try {
+          email = context.compose(definition, contact);
+        } catch (error) {
+          await context.notices.release(key);
+          return retryLater(contactId, describe(error));
+        }
+      }
       await context.limiter.take();
       let messageId: string;
       try {
@@ -151,16 +240,23 @@ export async function deliverNotices(
           summary.failed += 1;
           return;
         }
+        if (error instanceof MailOutcomeUnknown) {
+          // It may have gone out: the claim stays until its lease ends, then it is sent again
+          // (at least once for this one notice, never silently dropped).
+          const reason = withoutAddresses(describe(error));
+          await context.notices.markAmbiguous(key, reason, context.now());
+          summary.ambiguous += 1;
+          return retryLater(contactId, `outcome unknown, sent again after the lease: ${reason}`);
+        }
+        // Certainly not sent: give the claim back.
+        await context.notices.release(key);
         if (error instanceof MailThrottled && attempt < context.throttleRetries) {
           const backoff = Math.min(30_000, 100 * 2 ** attempt);
+          attempt += 1;
           await context.sleep(backoff / 2 + Math.random() * (backoff / 2));
           continue;
         }
-        // Not sent: give the claim back so the retry sends it.
-        await context.notices.release(key);
-        summary.retryLater += 1;
-        errors.push(`${contactId}: ${describe(error)}`);
-        return;
+        return retryLater(contactId, describe(error));
       }
       try {
         await context.notices.markSent(key, messageId, context.now());
@@ -168,8 +264,7 @@ export async function deliverNotices(
       } catch (error) {
         // Sent, but not recorded: the claim stays, so no retry sends it again before the lease
         // ends (the window the outbox leaves open).
-        summary.retryLater += 1;
-        errors.push(`${contactId}: sent as ${messageId} but not recorded: ${describe(error)}`);
+        retryLater(contactId, `sent as ${messageId} but not recorded: ${describe(error)}`);
       }
       return;
     }
@@ -188,6 +283,25 @@ export async function deliverNotices(
     );
   }
   return summary;
+}
+
+/**
+ * With parallel senders, a send of an earlier version may still be under way in another
+ * environment when the change is stored: it read the meeting at most `meetingReadMaxAgeMs`
+ * before its claim and ends at most `maxSendMs` after it. A superseding notice defined (after
+ * the meeting was stored) at `storedAt` therefore waits until `storedAt` plus both before its
+ * first send, so its CANCEL (or update) leaves after every stale REQUEST.
+ */
+async function waitForEarlierVersions(
+  definition: NoticeDefinition,
+  context: DeliveryContext,
+): Promise<void> {
+  if (!context.parallelSenders || definition.storedAt === undefined) return;
+  if (definition.kind !== "update" && definition.kind !== "cancellation") return;
+  const from =
+    new Date(definition.storedAt).getTime() + context.meetingReadMaxAgeMs + context.maxSendMs;
+  const wait = from - context.now().getTime();
+  if (wait > 0) await context.sleep(wait);
 }
 
 /** The record keeps the contact by id only: no address survives in a provider's message. */

@@ -37,8 +37,30 @@ export interface DeliveryRepository {
 }
 
 export interface Suppressions {
-  /** Stops all notices to the contact; false when the contact no longer exists. */
-  suppress(contactId: string, reason: string, at: string): Promise<boolean>;
+  /**
+   * Stops all notices to the contact; false when the contact no longer exists, or (when
+   * `address` is given) no longer has that address.
+   */
+  suppress(contactId: string, reason: string, at: string, address?: string): Promise<boolean>;
+  /** The contact's email address now; undefined when the contact no longer exists. */
+  currentAddress(contactId: string): Promise<string | undefined>;
+}
+
+/** "Name <a@b>" → "a@b", lower-cased: SES and the secretariat may spell it differently. */
+function plainAddress(address: string): string {
+  return (/<([^>]+)>/.exec(address)?.[1] ?? address).trim().toLowerCase();
+}
+
+/** The addresses SES says bounced or complained; the message's recipients when it does not say. */
+function affectedAddresses(event: SesEvent): string[] {
+  const listed =
+    event.eventType === "Bounce"
+      ? event.bounce.bouncedRecipients
+      : event.eventType === "Complaint"
+        ? event.complaint.complainedRecipients
+        : undefined;
+  const addresses = listed?.map((recipient) => recipient.emailAddress) ?? event.mail.destination;
+  return (addresses ?? []).map(plainAddress);
 }
 
 export class UnknownMessage extends Error {
@@ -79,7 +101,8 @@ export function deliveryOf(event: SesEvent, fallbackTime: string): DeliveryUpdat
  * 1. find the notice record by the message id (not there yet: fail, so the event is retried);
  * 2. record how far the notice got (a graver outcome is never overwritten);
  * 3. a hard bounce or a complaint suppresses the contact: no further notices, and the reason is
- *    kept where the secretariat sees it. A soft bounce or a delay does not.
+ *    kept where the secretariat sees it. A soft bounce or a delay does not, and neither does one
+ *    of an address the contact no longer has (it changed email since): that is only recorded.
  */
 export async function recordDeliveryEvent(
   event: SesEvent,
@@ -92,14 +115,27 @@ export async function recordDeliveryEvent(
     throw new UnknownMessage(`No notice recorded yet for SES message ${event.mail.messageId}`);
   }
   const update = deliveryOf(event, context.eventTime);
-  await context.deliveries.recordDelivery(key, update);
   if (update.delivery !== "bounced" && update.delivery !== "complained") {
+    await context.deliveries.recordDelivery(key, update);
     return { recorded: true, suppressed: false };
   }
+  const affected = affectedAddresses(event);
+  const current = await context.suppressions.currentAddress(key.contactId);
+  // Without the addresses in the event, the bounce is taken to be of the current one.
+  const ofCurrent =
+    current !== undefined && (affected.length === 0 || affected.includes(plainAddress(current)));
+  if (current !== undefined && !ofCurrent) {
+    const detail = [update.detail, "an earlier address of the contact: not suppressed"]
+      .filter(Boolean)
+      .join("; ");
+    await context.deliveries.recordDelivery(key, { ...update, detail });
+    return { recorded: true, suppressed: false };
+  }
+  await context.deliveries.recordDelivery(key, update);
   const reason =
     update.delivery === "bounced"
       ? `hard bounce (${update.detail}) of ${key.noticeId} of ${key.subjectKey}`
       : `complaint (${update.detail}) about ${key.noticeId} of ${key.subjectKey}`;
-  const suppressed = await context.suppressions.suppress(key.contactId, reason, update.at);
+  const suppressed = await context.suppressions.suppress(key.contactId, reason, update.at, current);
   return { recorded: true, suppressed };
 }

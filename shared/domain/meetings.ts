@@ -195,6 +195,7 @@ async function notifyAudience(
     definedAt: context.now.toISOString(),
     recipientCount: recipients.length,
     meeting: snapshot(meeting),
+    audience: meeting.audience,
     ...(options.reminderOffset === undefined ? {} : { reminderOffset: options.reminderOffset }),
   };
   return notify(definition, recipients, context);

@@ -1,3 +1,4 @@
+import type { Audience } from "../contract/index.js";
 import type { Contact } from "./contacts.js";
 
 export type NoticeKind =
@@ -44,6 +45,13 @@ export interface NoticeDefinition {
   meeting?: MeetingSnapshot;
   chair?: ChairSnapshot;
   reminderOffset?: string;
+  /**
+   * Whom the notice is for: the sender sends to no contact outside it, whatever a Notices Due
+   * names. Absent on definitions stored before it was kept: then every named contact is sent to.
+   */
+  audience?: Audience;
+  /** When the definition was first stored (the adapter's clock, not the event's time). */
+  storedAt?: string;
 }
 
 export type NoticeStatus = "sending" | "sent" | "failed" | "skipped";
@@ -57,6 +65,11 @@ export interface NoticeRecord {
   messageId?: string;
   reason?: string;
   claimedAt?: string;
+  /** While `sending`: when the claim's lease ends and another sender may take it over. */
+  leaseUntil?: string;
+  /** A send whose outcome was unknown (a timeout, a 5xx): it may have gone out. */
+  ambiguousAt?: string;
+  ambiguousReason?: string;
   updatedAt: string;
   /** How far it got after SES accepted it (from SES's events). */
   delivery?: string;
@@ -64,18 +77,30 @@ export interface NoticeRecord {
   deliveryDetail?: string;
 }
 
-export type ClaimOutcome = "claimed" | "done" | "busy";
+/** "done": sent, skipped or failed; "busy": another sender holds it until `leaseUntil`. */
+export type ClaimOutcome =
+  | { status: "claimed" }
+  | { status: "done" }
+  | { status: "busy"; leaseUntil: Date };
 
 export interface NoticeRepository {
-  /** Stores the definition unless one exists; answers the stored one either way. */
-  define(definition: NoticeDefinition): Promise<NoticeDefinition>;
+  /**
+   * Stores the definition unless one exists, and answers the stored one either way. The
+   * recipients, as handed to the sender chunk by chunk, are kept too (one item per chunk), and
+   * the notice is listed as open until every recipient has a final record: the reconciler's way
+   * to find what was never sent without a scan.
+   */
+  define(
+    definition: NoticeDefinition,
+    recipientChunks?: readonly (readonly string[])[],
+  ): Promise<NoticeDefinition>;
   getDefinition(subjectKey: string, noticeId: string): Promise<NoticeDefinition | undefined>;
   /**
-   * Takes the right to send one notice to one contact for `leaseMs` (until the claimer's own
-   * deadline): granted when no record exists, or when an earlier claim's lease has ended (its
-   * sender died or timed out). "done": sent, skipped or failed.
+   * Takes the right to send one notice to one contact until `leaseUntil` (never after the
+   * claimer's own deadline): granted when no record exists, or when an earlier claim's lease has
+   * ended (its sender died, timed out, or did not learn whether SES took the message).
    */
-  claim(key: RecipientKey, now: Date, leaseMs: number): Promise<ClaimOutcome>;
+  claim(key: RecipientKey, now: Date, leaseUntil: Date): Promise<ClaimOutcome>;
   markSent(key: RecipientKey, messageId: string, now: Date): Promise<void>;
   markFailed(key: RecipientKey, reason: string, now: Date): Promise<void>;
   /** Records a notice deliberately not sent, unless a record exists. */
@@ -84,6 +109,15 @@ export interface NoticeRepository {
   release(key: RecipientKey): Promise<void>;
   listRecords(subjectKey: string): Promise<NoticeRecord[]>;
   listDefinitions(subjectKey: string): Promise<NoticeDefinition[]>;
+}
+
+/** The sender's view of the outbox. */
+export interface Outbox extends NoticeRepository {
+  /**
+   * Notes on a claim that its send's outcome is unknown (it may have gone out); the claim stays
+   * until its lease ends, then a retry or the reconciler sends the notice again.
+   */
+  markAmbiguous(key: RecipientKey, reason: string, now: Date): Promise<void>;
 }
 
 export interface RecipientKey {
@@ -105,8 +139,9 @@ export interface NoticePublisher {
 
 /**
  * Defines a notice and hands its recipients to the sender in chunks.
- * 1. store the definition (or take the one stored by an earlier try: the content stays fixed);
- * 2. split the recipients into chunks one sender invocation can send well within its timeout;
+ * 1. split the recipients into chunks one sender invocation can send well within its timeout;
+ * 2. store the definition (or take the one stored by an earlier try: the content stays fixed)
+ *    with the chunks, so the reconciler can find any recipient a lost chunk never reached;
  * 3. publish one "Notices Due" per chunk. A retry publishes again; the outbox makes that harmless.
  */
 export async function notify(
@@ -114,16 +149,21 @@ export async function notify(
   recipients: readonly Pick<Contact, "contactId">[],
   context: { notices: NoticeRepository; publisher: NoticePublisher; chunkSize: number },
 ): Promise<NoticeDefinition> {
-  const stored = await context.notices.define({ ...definition, recipientCount: recipients.length });
   const contactIds = recipients.map((recipient) => recipient.contactId);
-  const batches: NoticesDue[] = [];
+  const chunks: string[][] = [];
   for (let start = 0; start < contactIds.length; start += context.chunkSize) {
-    batches.push({
+    chunks.push(contactIds.slice(start, start + context.chunkSize));
+  }
+  const stored = await context.notices.define(
+    { ...definition, recipientCount: recipients.length },
+    chunks,
+  );
+  await context.publisher.publish(
+    chunks.map((chunk) => ({
       subjectKey: stored.subjectKey,
       noticeId: stored.noticeId,
-      contactIds: contactIds.slice(start, start + context.chunkSize),
-    });
-  }
-  await context.publisher.publish(batches);
+      contactIds: chunk,
+    })),
+  );
   return stored;
 }

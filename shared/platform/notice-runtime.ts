@@ -1,10 +1,9 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { SESClient } from "@aws-sdk/client-ses";
 import { DynamoChairRepository } from "../adapters/chair-repository.js";
 import { DynamoMeetingRepository } from "../adapters/meeting-repository.js";
 import { EventBridgeNoticePublisher } from "../adapters/notice-publisher.js";
 import { DynamoNoticeRepository } from "../adapters/notice-repository.js";
-import { SesMailer } from "../adapters/ses-mailer.js";
+import { createSesClient, MAX_SEND_MS, SesMailer } from "../adapters/ses-mailer.js";
 import type { DeliveryContext } from "../domain/deliver-notices.js";
 import { durationMs } from "../domain/time.js";
 import { composeNotice } from "../notices/render.js";
@@ -55,15 +54,35 @@ export function createSenderRuntime(env: NodeJS.ProcessEnv = process.env) {
     address: requireEnv("SENDER_ADDRESS", env),
   };
   const configurationSet = env.SES_CONFIGURATION_SET;
-  const delivery: Omit<DeliveryContext, "limiter" | "leaseMs"> = {
+  const delivery: Omit<DeliveryContext, "limiter" | "deadline"> = {
     notices: new DynamoNoticeRepository(base.documentClient, base.tableName),
     contacts: base.contacts,
-    mailer: new SesMailer(new SESClient({}), sender, configurationSet || undefined),
+    meetings: new DynamoMeetingRepository(base.documentClient, base.tableName),
+    mailer: new SesMailer(createSesClient(), sender, configurationSet || undefined),
     compose: (definition, contact) => composeNotice(definition, contact, sender),
     now: () => new Date(),
+    maxSendMs: MAX_SEND_MS,
+    meetingReadMaxAgeMs: 1_000,
+    // Without a reserved concurrency of one, several environments may send at once.
+    parallelSenders: env.SENDER_PARALLEL === "true",
     concurrency: 8,
     throttleRetries: 6,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
   return { ...base, delivery, maxSendRate: numberEnv("SES_MAX_SEND_RATE", env) };
+}
+
+/** The reconciler: the open notices, the publisher, and how long it waits and keeps trying. */
+export function createReconcilerRuntime(env: NodeJS.ProcessEnv = process.env) {
+  const base = createWorkflowRuntime(env);
+  return {
+    ...base,
+    notices: new DynamoNoticeRepository(base.documentClient, base.tableName),
+    publisher: new EventBridgeNoticePublisher(
+      new EventBridgeClient({}),
+      requireEnv("EVENT_BUS_NAME", env),
+    ),
+    reconcileAfterMs: durationMs(requireEnv("RECONCILE_AFTER", env)),
+    giveUpAfterMs: durationMs(requireEnv("RECONCILE_GIVE_UP_AFTER", env)),
+  };
 }

@@ -339,7 +339,10 @@ describe("the CDK app", () => {
       table(["dynamodb:PutItem"], ["MESSAGE#*"]),
     ]);
     expect(dynamoStatementsOf("send-due-reminders")).toEqual([
-      table(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"], ["MEETING#*"]),
+      table(
+        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
+        ["MEETING#*"],
+      ),
       lists(["REMINDERS", "AUDIENCE#*"]),
     ]);
     expect(dynamoStatementsOf("record-delivery")).toEqual([
@@ -350,7 +353,7 @@ describe("the CDK app", () => {
     ]);
   });
 
-  it("grants no function a table operation without a partition condition, nor Scan or batch writes", () => {
+  it("grants no function a table operation without a partition condition, nor Scan, and batch writes only for notice chunks", () => {
     const statements = Object.values(stateless.findResources("AWS::IAM::Policy")).flatMap(
       (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
     );
@@ -363,7 +366,14 @@ describe("the CDK app", () => {
       expect(statement.Condition?.["ForAllValues:StringLike"]?.["dynamodb:LeadingKeys"]).toEqual(
         expect.arrayContaining([expect.any(String)]),
       );
-      expect(JSON.stringify(statement.Action)).not.toMatch(/Scan|BatchWriteItem|\*/);
+      expect(JSON.stringify(statement.Action)).not.toMatch(/Scan|\*/);
+      if (JSON.stringify(statement.Action).includes("BatchWriteItem")) {
+        // Recipient chunks live under their notice's subject: a meeting's partition or the Chair's.
+        const partitions = statement.Condition?.["ForAllValues:StringLike"]?.[
+          "dynamodb:LeadingKeys"
+        ] as string[];
+        for (const partition of partitions) expect(["MEETING#*", "CHAIR"]).toContain(partition);
+      }
     }
   });
 
@@ -615,5 +625,60 @@ describe("the CDK app", () => {
     ]) {
       expect(body).toContain(expected);
     }
+  });
+
+  it("reconciles notices on a schedule from context, and lets the reconciler put Notices Due on the bus", () => {
+    const reconcilers = stateless.findResources("AWS::Lambda::Function", {
+      Properties: {
+        Environment: {
+          Variables: Match.objectLike({ RECONCILE_AFTER: "PT10M", RECONCILE_GIVE_UP_AFTER: "P1D" }),
+        },
+      },
+    });
+    const [logicalId] = Object.keys(reconcilers);
+    expect(Object.keys(reconcilers)).toHaveLength(1);
+    const rules = stateless.findResources("AWS::Events::Rule", {
+      Properties: {
+        ScheduleExpression: "rate(5 minutes)",
+        Targets: Match.arrayWith([Match.objectLike({ Arn: { "Fn::GetAtt": [logicalId, "Arn"] } })]),
+      },
+    });
+    expect(Object.keys(rules)).toHaveLength(1);
+    const policies = Object.values(stateless.findResources("AWS::IAM::Policy")).filter((policy) =>
+      JSON.stringify(policy.Properties.Roles).includes(String(logicalId).slice(0, 16)),
+    );
+    expect(JSON.stringify(policies)).toContain("events:PutEvents");
+  });
+
+  it("takes the reconciler's rate and times from context", () => {
+    const custom = buildApp(
+      new App({
+        context: {
+          reconcileSweep: "rate(15 minutes)",
+          reconcileAfter: "PT30M",
+          reconcileGiveUpAfter: "P2D",
+        },
+      }),
+    );
+    const template = Template.fromStack(custom.stateless);
+    template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(15 minutes)" });
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: Match.objectLike({ RECONCILE_AFTER: "PT30M", RECONCILE_GIVE_UP_AFTER: "P2D" }),
+      },
+    });
+    expect(() => buildApp(new App({ context: { reconcileGiveUpAfter: "a day" } }))).toThrow(
+      "reconcileGiveUpAfter: a day is not a duration",
+    );
+  });
+
+  it("tells the sender whether several of its environments may run at once", () => {
+    stateless.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ SENDER_PARALLEL: "false" }) },
+    });
+    const small = buildApp(new App({ context: { senderReservedConcurrency: 0 } }));
+    Template.fromStack(small.stateless).hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ SENDER_PARALLEL: "true" }) },
+    });
   });
 });

@@ -128,6 +128,7 @@ describe("handOverChair", () => {
       noticeId: "handover-2024-03-01-DE-KE",
       kind: "chair-handover",
       chair: { from: "DE", to: "KE", effectiveOn: "2024-03-01", meetingTitle: "10th SOM" },
+      audience: "all",
     });
     expect(published[0]?.contactIds).toEqual([memberContact.contactId, partnerContact.contactId]);
   });
@@ -198,7 +199,7 @@ describe("designateChair", () => {
 
   it("records the designation and tells the Steering Committee, not the partners", async () => {
     // Prepare
-    const { context, chair, published, queries } = chairContext();
+    const { context, chair, published, queries, definitions } = chairContext();
 
     // Act
     await designateChair({ country: "KE", takesOfficeOn: "2024-03-01" }, context);
@@ -211,6 +212,7 @@ describe("designateChair", () => {
     });
     expect(queries).toEqual([{ groups: ["member-state", "secretariat"] }]);
     expect(published[0]?.contactIds).toEqual([memberContact.contactId]);
+    expect(definitions[0]?.audience).toBe("steering-committee");
   });
 
   it("keeps the same notice for the same designation put again, and raises no version", async () => {

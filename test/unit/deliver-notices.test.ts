@@ -5,8 +5,10 @@ import {
   type DeliveryContext,
   deliverNotices,
   type Mailer,
+  MailOutcomeUnknown,
   MailRejected,
   MailThrottled,
+  type MeetingVersions,
   NoticesIncomplete,
   type OutgoingEmail,
   tokenBucket,
@@ -17,15 +19,15 @@ import type {
   ClaimOutcome,
   NoticeDefinition,
   NoticeRecord,
-  NoticeRepository,
   NoticesDue,
+  Outbox,
   RecipientKey,
 } from "../../shared/domain/notices.js";
 
 const recordKey = (key: RecipientKey) => `${key.subjectKey}|${key.noticeId}|${key.contactId}`;
 
 /** The outbox as the DynamoDB adapter's conditions define it. */
-class InMemoryNotices implements NoticeRepository {
+class InMemoryNotices implements Outbox {
   readonly definitions = new Map<string, NoticeDefinition>();
   readonly records = new Map<string, NoticeRecord>();
   readonly released: string[] = [];
@@ -42,22 +44,33 @@ class InMemoryNotices implements NoticeRepository {
     return this.definitions.get(`${subjectKey}|${noticeId}`);
   }
 
-  async claim(key: RecipientKey, now: Date, leaseMs: number): Promise<ClaimOutcome> {
+  readonly leases: number[] = [];
+
+  async claim(key: RecipientKey, now: Date, leaseUntil: Date): Promise<ClaimOutcome> {
     const stored = this.records.get(recordKey(key));
-    if (stored !== undefined && stored.status !== "sending") return "done";
-    if (
-      stored?.claimedAt !== undefined &&
-      now.getTime() - new Date(stored.claimedAt).getTime() < leaseMs
-    ) {
-      return "busy";
+    if (stored !== undefined && stored.status !== "sending") return { status: "done" };
+    if (stored?.leaseUntil !== undefined && new Date(stored.leaseUntil) >= now) {
+      return { status: "busy", leaseUntil: new Date(stored.leaseUntil) };
     }
+    this.leases.push(leaseUntil.getTime() - now.getTime());
     this.records.set(recordKey(key), {
       ...key,
       status: "sending",
       claimedAt: now.toISOString(),
+      leaseUntil: leaseUntil.toISOString(),
       updatedAt: now.toISOString(),
     });
-    return "claimed";
+    return { status: "claimed" };
+  }
+
+  async markAmbiguous(key: RecipientKey, reason: string, now: Date): Promise<void> {
+    const stored = this.records.get(recordKey(key));
+    if (stored?.status !== "sending") return;
+    this.records.set(recordKey(key), {
+      ...stored,
+      ambiguousAt: now.toISOString(),
+      ambiguousReason: reason,
+    });
   }
 
   async markSent(key: RecipientKey, messageId: string, now: Date): Promise<void> {
@@ -149,6 +162,20 @@ class FakeMailer implements Mailer {
   }
 }
 
+/** The meeting as stored now; counts the reads. */
+class FakeMeetings implements MeetingVersions {
+  state: { status: "scheduled" | "cancelled"; sequence: number } | undefined = {
+    status: "scheduled",
+    sequence: 0,
+  };
+  reads = 0;
+
+  async get() {
+    this.reads += 1;
+    return this.state === undefined ? undefined : { ...this.state };
+  }
+}
+
 const SUBJECT = "MEETING#som-9-berlin-2023";
 const NOTICE_ID = "invitation-v0";
 
@@ -198,6 +225,7 @@ function deliveryContext(options: { concurrency?: number; throttleRetries?: numb
   const notices = new InMemoryNotices();
   notices.definitions.set(`${SUBJECT}|${NOTICE_ID}`, invitation);
   const mailer = new FakeMailer();
+  const meetings = new FakeMeetings();
   const sleeps: number[] = [];
   let takes = 0;
   const context: DeliveryContext = {
@@ -217,15 +245,19 @@ function deliveryContext(options: { concurrency?: number; throttleRetries?: numb
         takes += 1;
       },
     },
+    meetings,
     now: () => NOW,
-    leaseMs: 60_000,
+    deadline: () => NOW.getTime() + 240_000,
+    maxSendMs: 30_000,
+    meetingReadMaxAgeMs: 1_000,
+    parallelSenders: false,
     concurrency: options.concurrency ?? 4,
     throttleRetries: options.throttleRetries ?? 3,
     sleep: async (ms) => {
       sleeps.push(ms);
     },
   };
-  return { context, notices, mailer, sleeps, takes: () => takes };
+  return { context, notices, mailer, meetings, sleeps, takes: () => takes };
 }
 
 /** The error a promise rejects with; fails the test when it resolves. */
@@ -251,7 +283,14 @@ describe("deliverNotices", () => {
 
     // Assess
     expect(mailer.sentTo().sort()).toEqual([germany.email, kenya.email, southSudan.email].sort());
-    expect(summary).toEqual({ sent: 3, skipped: 0, failed: 0, alreadyDone: 0, retryLater: 0 });
+    expect(summary).toEqual({
+      sent: 3,
+      skipped: 0,
+      failed: 0,
+      alreadyDone: 0,
+      retryLater: 0,
+      ambiguous: 0,
+    });
     const messageIds = everyone.map((contactId) => notices.recordOf(contactId)?.messageId);
     expect(new Set(messageIds)).toEqual(new Set(["message-1", "message-2", "message-3"]));
     expect(everyone.map((contactId) => notices.recordOf(contactId)?.status)).toEqual([
@@ -289,7 +328,14 @@ describe("deliverNotices", () => {
 
     // Assess
     expect(mailer.sent).toHaveLength(3);
-    expect(summary).toEqual({ sent: 0, skipped: 0, failed: 0, alreadyDone: 3, retryLater: 0 });
+    expect(summary).toEqual({
+      sent: 0,
+      skipped: 0,
+      failed: 0,
+      alreadyDone: 3,
+      retryLater: 0,
+      ambiguous: 0,
+    });
   });
 
   it("sends once to a contact named twice in the chunk", async () => {
@@ -404,7 +450,8 @@ describe("deliverNotices", () => {
     expect(mailer.sentTo().sort()).toEqual([germany.email, southSudan.email].sort());
     expect(notices.recordOf(germany.contactId)?.status).toBe("sent");
     expect(notices.recordOf(southSudan.contactId)?.status).toBe("sent");
-    expect(notices.released).toEqual([kenya.contactId]);
+    // Each throttled attempt gives its claim back: it was certainly not sent.
+    expect(notices.released).toEqual([kenya.contactId, kenya.contactId, kenya.contactId]);
     expect(notices.recordOf(kenya.contactId)).toBeUndefined();
     expect(sleeps).toHaveLength(2);
   });
@@ -443,10 +490,11 @@ describe("deliverNotices", () => {
     // Prepare
     const { context, notices, mailer } = deliveryContext();
     const claimedAt = new Date(NOW.getTime() - 5_000);
+    // Held until after our own deadline: waiting for it would leave no time to send.
     await notices.claim(
       { subjectKey: SUBJECT, noticeId: NOTICE_ID, contactId: kenya.contactId },
       claimedAt,
-      context.leaseMs,
+      new Date(NOW.getTime() + 230_000),
     );
 
     // Act
@@ -464,8 +512,8 @@ describe("deliverNotices", () => {
     const { context, notices, mailer } = deliveryContext();
     await notices.claim(
       { subjectKey: SUBJECT, noticeId: NOTICE_ID, contactId: kenya.contactId },
-      new Date(NOW.getTime() - context.leaseMs - 1),
-      context.leaseMs,
+      new Date(NOW.getTime() - 30_001),
+      new Date(NOW.getTime() - 1),
     );
 
     // Act
@@ -639,5 +687,288 @@ describe("withoutAddresses", () => {
     expect(reason).toBe(
       "MessageRejected: Email address is not verified. The following identities failed the check in region EU-CENTRAL-1: <address>, <<address>>",
     );
+  });
+});
+
+function cancellationOf(storedAt: string): NoticeDefinition {
+  return {
+    ...invitation,
+    noticeId: "cancellation-v1",
+    kind: "cancellation",
+    storedAt,
+    meeting: { ...(invitation.meeting as NonNullable<NoticeDefinition["meeting"]>), sequence: 1 },
+  };
+}
+
+describe("deliverNotices and stale notices", () => {
+  it("skips an invitation that a reschedule superseded, naming the update, and sends nothing", async () => {
+    // Prepare
+    const { context, notices, mailer, meetings } = deliveryContext();
+    meetings.state = { status: "scheduled", sequence: 2 };
+
+    // Act
+    const summary = await deliverNotices(chunk(everyone), context);
+
+    // Assess
+    expect(mailer.attempts).toEqual([]);
+    expect(summary.skipped).toBe(3);
+    expect(notices.recordOf(germany.contactId)).toMatchObject({
+      status: "skipped",
+      reason: "superseded by update-v2",
+    });
+  });
+
+  it("sends no reminder of a cancelled meeting", async () => {
+    // Prepare
+    const { context, notices, mailer, meetings } = deliveryContext();
+    const reminder: NoticeDefinition = { ...invitation, kind: "reminder", reminderOffset: "P2D" };
+    notices.definitions.set(`${SUBJECT}|${NOTICE_ID}`, reminder);
+    meetings.state = { status: "cancelled", sequence: 1 };
+
+    // Act
+    await deliverNotices(chunk([kenya.contactId]), context);
+
+    // Assess
+    expect(mailer.attempts).toEqual([]);
+    expect(notices.recordOf(kenya.contactId)?.reason).toBe("superseded by cancellation-v1");
+  });
+
+  it("sends the cancellation of a cancelled meeting", async () => {
+    // Prepare
+    const { context, notices, mailer, meetings } = deliveryContext();
+    notices.definitions.set(`${SUBJECT}|${NOTICE_ID}`, cancellationOf(NOW.toISOString()));
+    meetings.state = { status: "cancelled", sequence: 1 };
+
+    // Act
+    const summary = await deliverNotices(chunk(everyone), context);
+
+    // Assess
+    expect(mailer.sent).toHaveLength(3);
+    expect(summary.sent).toBe(3);
+  });
+
+  it("reads the meeting again once its read is a second old, and skips the rest after a cancellation", async () => {
+    // Prepare
+    const { context, notices, mailer, meetings } = deliveryContext({ concurrency: 1 });
+    let clock = NOW.getTime();
+    context.now = () => new Date(clock);
+    const send = mailer.send.bind(mailer);
+    mailer.send = async (email) => {
+      const messageId = await send(email);
+      // Each send takes 600 ms; the meeting is cancelled right after the first.
+      clock += 600;
+      meetings.state = { status: "cancelled", sequence: 1 };
+      return messageId;
+    };
+
+    // Act
+    await deliverNotices(chunk(everyone), context);
+
+    // Assess
+    expect(mailer.sentTo()).toEqual([germany.email, kenya.email]);
+    expect(notices.recordOf(southSudan.contactId)?.reason).toBe("superseded by cancellation-v1");
+    expect(meetings.reads).toBe(2);
+  });
+
+  it("with parallel senders, waits before a cancellation's first send until every older send has ended", async () => {
+    // Prepare
+    const { context, notices, mailer, sleeps } = deliveryContext();
+    context.parallelSenders = true;
+    const storedAt = new Date(NOW.getTime() - 4_000);
+    notices.definitions.set(`${SUBJECT}|${NOTICE_ID}`, cancellationOf(storedAt.toISOString()));
+
+    // Act
+    await deliverNotices(chunk([germany.contactId]), context);
+
+    // Assess: stored 4 s ago; an older send read the meeting at most 1 s before its claim and
+    // ends at most 30 s after it.
+    expect(sleeps).toEqual([27_000]);
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it("with one sender at a time, sends a cancellation at once", async () => {
+    // Prepare
+    const { context, notices, sleeps } = deliveryContext();
+    notices.definitions.set(`${SUBJECT}|${NOTICE_ID}`, cancellationOf(NOW.toISOString()));
+
+    // Act
+    await deliverNotices(chunk([germany.contactId]), context);
+
+    // Assess
+    expect(sleeps).toEqual([]);
+  });
+
+  it("never sends a REQUEST after the CANCEL of the same meeting when two senders race", async () => {
+    // Prepare: one sender sends the invitation; the meeting is cancelled after its first send,
+    // and a second sender starts on the cancellation at once.
+    const { context, notices, mailer, meetings } = deliveryContext({ concurrency: 1 });
+    let clock = NOW.getTime();
+    const shared = {
+      ...context,
+      parallelSenders: true,
+      now: () => new Date(clock),
+      sleep: async (ms: number) => {
+        clock += ms;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      },
+    };
+    const order: string[] = [];
+    let cancelling: Promise<unknown> | undefined;
+    const send = mailer.send.bind(mailer);
+    mailer.send = async (email) => {
+      const messageId = await send(email);
+      clock += 100;
+      order.push(
+        `${email.subject.startsWith("Invitation") ? "REQUEST" : "CANCEL"} ${email.to.address}`,
+      );
+      if (cancelling === undefined) {
+        meetings.state = { status: "cancelled", sequence: 1 };
+        notices.definitions.set(`${SUBJECT}|cancellation-v1`, {
+          ...cancellationOf(new Date(clock).toISOString()),
+        });
+        cancelling = deliverNotices(
+          { subjectKey: SUBJECT, noticeId: "cancellation-v1", contactIds: everyone },
+          { ...shared, compose: (d, c) => ({ ...context.compose(d, c), subject: "Cancelled" }) },
+        );
+      }
+      return messageId;
+    };
+
+    // Act
+    await deliverNotices(chunk(everyone), shared);
+    await cancelling;
+
+    // Assess
+    for (const address of [germany.email, kenya.email, southSudan.email]) {
+      const cancel = order.indexOf(`CANCEL ${address}`);
+      const request = order.indexOf(`REQUEST ${address}`);
+      expect(cancel).toBeGreaterThanOrEqual(0);
+      expect(request === -1 || request < cancel).toBe(true);
+    }
+  });
+});
+
+describe("deliverNotices and the audience", () => {
+  it("skips a contact outside the notice's audience, whatever the chunk names", async () => {
+    // Prepare
+    const { context, notices, mailer } = deliveryContext();
+    notices.definitions.set(`${SUBJECT}|${NOTICE_ID}`, {
+      ...invitation,
+      audience: { countries: ["DE", "SS"] },
+    });
+
+    // Act
+    const summary = await deliverNotices(chunk(everyone), context);
+
+    // Assess
+    expect(mailer.sentTo().sort()).toEqual([germany.email, southSudan.email].sort());
+    expect(notices.recordOf(kenya.contactId)).toMatchObject({
+      status: "skipped",
+      reason: "not in the notice's audience",
+    });
+    expect(summary.skipped).toBe(1);
+  });
+
+  it("sends to every named contact of a notice stored without an audience", async () => {
+    // Prepare
+    const { context, mailer } = deliveryContext();
+
+    // Act
+    await deliverNotices(chunk(everyone), context);
+
+    // Assess
+    expect(mailer.sent).toHaveLength(3);
+  });
+});
+
+describe("deliverNotices and the lease", () => {
+  it("ends a claim's lease one send after the claim when the deadline is further", async () => {
+    // Prepare
+    const { context, notices } = deliveryContext();
+
+    // Act
+    await deliverNotices(chunk([germany.contactId]), context);
+
+    // Assess
+    expect(notices.leases).toEqual([30_000]);
+  });
+
+  it("ends a claim's lease at the invocation's deadline, asked when the claim is taken", async () => {
+    // Prepare
+    const { context, notices } = deliveryContext({ concurrency: 1 });
+    let left = 12_000;
+    context.deadline = () => {
+      left -= 4_000;
+      return NOW.getTime() + left;
+    };
+
+    // Act
+    await deliverNotices(chunk([germany.contactId, kenya.contactId]), context);
+
+    // Assess
+    expect(notices.leases).toEqual([8_000, 4_000]);
+  });
+
+  it("waits for another sender's claim that ends before its own deadline, then takes it over and sends", async () => {
+    // Prepare
+    const { context, notices, mailer, sleeps } = deliveryContext();
+    let clock = NOW.getTime();
+    context.now = () => new Date(clock);
+    context.sleep = async (ms) => {
+      sleeps.push(ms);
+      clock += ms;
+    };
+    await notices.claim(
+      { subjectKey: SUBJECT, noticeId: NOTICE_ID, contactId: kenya.contactId },
+      new Date(clock - 5_000),
+      new Date(clock + 25_000),
+    );
+
+    // Act
+    const summary = await deliverNotices(chunk([kenya.contactId]), context);
+
+    // Assess
+    expect(sleeps).toEqual([25_010]);
+    expect(mailer.sentTo()).toEqual([kenya.email]);
+    expect(summary.sent).toBe(1);
+  });
+});
+
+describe("deliverNotices when the outcome of a send is unknown", () => {
+  it("keeps the claim with the reason, counts it and fails the chunk, without giving the claim back", async () => {
+    // Prepare
+    const { context, notices, mailer } = deliveryContext();
+    mailer.script.set(kenya.email, [new MailOutcomeUnknown("TimeoutError: request timed out")]);
+
+    // Act
+    const failure = await failureOf(deliverNotices(chunk(everyone), context));
+
+    // Assess
+    expect(failure).toBeInstanceOf(NoticesIncomplete);
+    expect(failure.message).toContain(
+      "ke-focal-point-1: outcome unknown, sent again after the lease",
+    );
+    expect(notices.released).toEqual([]);
+    expect(notices.recordOf(kenya.contactId)).toMatchObject({
+      status: "sending",
+      ambiguousAt: NOW.toISOString(),
+      ambiguousReason: "MailOutcomeUnknown: TimeoutError: request timed out",
+    });
+  });
+
+  it("sends the notice again once the lease has ended (at least once, never dropped)", async () => {
+    // Prepare
+    const { context, notices, mailer } = deliveryContext();
+    mailer.script.set(kenya.email, [new MailOutcomeUnknown("HTTP 500")]);
+    await failureOf(deliverNotices(chunk([kenya.contactId]), context));
+    context.now = () => new Date(NOW.getTime() + 30_001);
+
+    // Act
+    const summary = await deliverNotices(chunk([kenya.contactId]), context);
+
+    // Assess
+    expect(mailer.attempts).toEqual([kenya.email, kenya.email]);
+    expect(summary.sent).toBe(1);
+    expect(notices.recordOf(kenya.contactId)?.status).toBe("sent");
   });
 });

@@ -29,12 +29,24 @@ class InMemoryDeliveries implements DeliveryRepository {
 /** Contacts that can be suppressed; a removed contact cannot. */
 class InMemorySuppressions implements Suppressions {
   readonly existing = new Set<string>();
+  readonly addresses = new Map<string, string>();
   readonly suppressed = new Map<string, { reason: string; at: string }>();
 
-  async suppress(contactId: string, reason: string, at: string): Promise<boolean> {
+  async suppress(
+    contactId: string,
+    reason: string,
+    at: string,
+    address?: string,
+  ): Promise<boolean> {
     if (!this.existing.has(contactId)) return false;
+    if (address !== undefined && (await this.currentAddress(contactId)) !== address) return false;
     this.suppressed.set(contactId, { reason, at });
     return true;
+  }
+
+  async currentAddress(contactId: string): Promise<string | undefined> {
+    if (!this.existing.has(contactId)) return undefined;
+    return this.addresses.get(contactId) ?? "erika.mustermann@example.de";
   }
 }
 
@@ -279,6 +291,73 @@ describe("recordDeliveryEvent", () => {
     // Assess
     expect(outcome).toEqual({ recorded: true, suppressed: false });
     expect(ctx.deliveries.recorded).toHaveLength(1);
+    expect(ctx.suppressions.suppressed.size).toBe(0);
+  });
+});
+
+describe("recordDeliveryEvent and the contact's current address", () => {
+  const bounceOf = (address: string): SesEvent => ({
+    eventType: "Bounce",
+    mail: { ...mail, destination: [address] },
+    bounce: {
+      bounceType: "Permanent",
+      bounceSubType: "General",
+      bouncedRecipients: [{ emailAddress: address }],
+      timestamp: "2023-02-01T10:00:08.000Z",
+    },
+  });
+
+  it("suppresses on a hard bounce of the current address, whatever its case", async () => {
+    // Prepare
+    const ctx = context();
+    ctx.suppressions.addresses.set("de-focal-point-1", "Erika.Mustermann@Example.de");
+
+    // Act
+    const outcome = await recordDeliveryEvent(bounceOf("erika.mustermann@example.DE"), ctx);
+
+    // Assess
+    expect(outcome).toEqual({ recorded: true, suppressed: true });
+    expect(ctx.suppressions.suppressed.has("de-focal-point-1")).toBe(true);
+  });
+
+  it("records a hard bounce of an address the contact no longer has, and suppresses nothing", async () => {
+    // Prepare
+    const ctx = context();
+    ctx.suppressions.addresses.set("de-focal-point-1", "erika@new.example.de");
+
+    // Act
+    const outcome = await recordDeliveryEvent(bounceOf("erika.mustermann@example.de"), ctx);
+
+    // Assess
+    expect(outcome).toEqual({ recorded: true, suppressed: false });
+    expect(ctx.suppressions.suppressed.size).toBe(0);
+    expect(ctx.deliveries.recorded.map((entry) => entry.update)).toEqual([
+      {
+        delivery: "bounced",
+        at: "2023-02-01T10:00:08.000Z",
+        detail: "Permanent/General; an earlier address of the contact: not suppressed",
+      },
+    ]);
+  });
+
+  it("suppresses nothing on a complaint from an address the contact no longer has", async () => {
+    // Prepare
+    const ctx = context();
+    ctx.suppressions.addresses.set("de-focal-point-1", "erika@new.example.de");
+    const complaint: SesEvent = {
+      eventType: "Complaint",
+      mail,
+      complaint: {
+        complaintFeedbackType: "abuse",
+        complainedRecipients: [{ emailAddress: "erika.mustermann@example.de" }],
+      },
+    };
+
+    // Act
+    const outcome = await recordDeliveryEvent(complaint, ctx);
+
+    // Assess
+    expect(outcome.suppressed).toBe(false);
     expect(ctx.suppressions.suppressed.size).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
+  BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -669,10 +670,14 @@ describe("DynamoNoticeRepository.claim", () => {
     const notices = new DynamoNoticeRepository(client, TABLE);
 
     // Act
-    const outcome = await notices.claim(key, new Date("2023-02-01T10:00:00.000Z"), 240_000);
+    const outcome = await notices.claim(
+      key,
+      new Date("2023-02-01T10:00:00.000Z"),
+      new Date("2023-02-01T10:04:00.000Z"),
+    );
 
     // Assess
-    expect(outcome).toBe("claimed");
+    expect(outcome).toEqual({ status: "claimed" });
     const input = documents.commandCalls(UpdateCommand)[0]?.args[0].input;
     expect(input?.ConditionExpression).toBe(
       "attribute_not_exists(pk) OR (#status = :sending AND leaseUntil < :now)",
@@ -689,15 +694,122 @@ describe("DynamoNoticeRepository.claim", () => {
     documents.on(UpdateCommand).rejects(conditionalCheckFailed());
     documents
       .on(GetCommand)
-      .resolvesOnce({ Item: { status: "sending" } })
+      .resolvesOnce({ Item: { status: "sending", leaseUntil: "2023-02-01T10:00:30.000Z" } })
       .resolvesOnce({ Item: { status: "sent" } });
+    const notices = new DynamoNoticeRepository(client, TABLE);
+    const now = new Date("2023-02-01T10:00:00.000Z");
+
+    // Act
+    const first = await notices.claim(key, now, new Date(now.getTime() + 30_000));
+    const second = await notices.claim(key, now, new Date(now.getTime() + 30_000));
+
+    // Assess: a busy claim says when its lease ends, so the sender can wait for it.
+    expect([first, second]).toEqual([
+      { status: "busy", leaseUntil: new Date("2023-02-01T10:00:30.000Z") },
+      { status: "done" },
+    ]);
+  });
+});
+
+describe("DynamoNoticeRepository and the reconciler's items", () => {
+  const definition = {
+    subjectKey: "MEETING#thematic-2027",
+    noticeId: "invitation-v0",
+    kind: "invitation" as const,
+    definedAt: "2027-01-10T09:00:00.000Z",
+    recipientCount: 3,
+  };
+
+  it("writes one item per chunk, then the definition listed as open by the time it was defined", async () => {
+    // Prepare
+    documents.on(BatchWriteCommand).resolves({});
+    documents.on(PutCommand).resolves({});
     const notices = new DynamoNoticeRepository(client, TABLE);
 
     // Act
-    const first = await notices.claim(key, new Date(), 60_000);
-    const second = await notices.claim(key, new Date(), 60_000);
+    await notices.define(definition, [["a-1", "a-2"], ["a-3"]]);
 
     // Assess
-    expect([first, second]).toEqual(["busy", "done"]);
+    const [batch] = documents.commandCalls(BatchWriteCommand);
+    expect(batch?.args[0].input.RequestItems?.[TABLE]).toEqual([
+      {
+        PutRequest: {
+          Item: {
+            pk: "MEETING#thematic-2027",
+            sk: "NOTICECHUNK#invitation-v0#00000",
+            noticeId: "invitation-v0",
+            contactIds: ["a-1", "a-2"],
+          },
+        },
+      },
+      {
+        PutRequest: {
+          Item: {
+            pk: "MEETING#thematic-2027",
+            sk: "NOTICECHUNK#invitation-v0#00001",
+            noticeId: "invitation-v0",
+            contactIds: ["a-3"],
+          },
+        },
+      },
+    ]);
+    const put = documents.commandCalls(PutCommand)[0]?.args[0].input;
+    expect(put?.Item).toMatchObject({
+      pk: "MEETING#thematic-2027",
+      sk: "NOTICEDEF#invitation-v0",
+      gsi1pk: "OPEN_NOTICES",
+      gsi1sk: "2027-01-10T09:00:00.000Z#MEETING#thematic-2027#invitation-v0",
+      storedAt: expect.stringMatching(/^\d{4}-/),
+    });
+  });
+
+  it("lists open notices defined before a time through the lists index, without their keys", async () => {
+    // Prepare
+    documents.on(QueryCommand).resolves({
+      Items: [
+        {
+          pk: "MEETING#thematic-2027",
+          sk: "NOTICEDEF#invitation-v0",
+          gsi1pk: "OPEN_NOTICES",
+          gsi1sk: "2027-01-10T09:00:00.000Z#MEETING#thematic-2027#invitation-v0",
+          ...definition,
+        },
+      ],
+    });
+    const notices = new DynamoNoticeRepository(client, TABLE);
+
+    // Act
+    const open = await notices.listOpen(new Date("2027-01-10T09:10:00.000Z"));
+
+    // Assess
+    expect(open).toEqual([definition]);
+    expect(documents.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
+      IndexName: "lists",
+      KeyConditionExpression: "gsi1pk = :open AND gsi1sk < :before",
+      ExpressionAttributeValues: { ":open": "OPEN_NOTICES", ":before": "2027-01-10T09:10:00.000Z" },
+    });
+  });
+
+  it("gives up only on a recipient with no record or a claim whose lease has ended", async () => {
+    // Prepare
+    documents.on(UpdateCommand).resolves({});
+    const notices = new DynamoNoticeRepository(client, TABLE);
+
+    // Act
+    await notices.giveUp(
+      { subjectKey: definition.subjectKey, noticeId: definition.noticeId, contactId: "a-1" },
+      "gave up after 24 h",
+      new Date("2027-01-11T09:00:00.000Z"),
+    );
+
+    // Assess
+    const input = documents.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input?.ConditionExpression).toBe(
+      "attribute_not_exists(pk) OR (#status = :sending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now))",
+    );
+    expect(input?.ExpressionAttributeValues).toMatchObject({
+      ":failed": "failed",
+      ":reason": "gave up after 24 h",
+    });
   });
 });

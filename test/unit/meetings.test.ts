@@ -432,6 +432,7 @@ describe("scheduleMeeting", () => {
       kind: "invitation",
       definedAt: "2023-02-01T10:00:00.000Z",
       recipientCount: 4,
+      audience: som9.audience,
       meeting: {
         meetingId: som9.meetingId,
         kind: som9.kind,
