@@ -130,10 +130,11 @@ describe("workflowHandler with a detail the contract refuses", () => {
         source: "kp.secretariat",
         detailType: "Contact Upserted",
         reason: "detail.email: must be an email address",
-        event,
+        event: expect.any(String),
         contactId: "de-focal-point-1",
       },
     ]);
+    expect(JSON.parse(rejections.recorded[0]?.event ?? "")).toEqual(event);
   });
 
   it("says which field is missing", async () => {
@@ -183,8 +184,8 @@ describe("workflowHandler when the use case rejects the event", () => {
     expect(rejections.recorded[0]).toMatchObject({
       reason: "Contact de-focal-point-1 was changed by a later event.",
       contactId: "de-focal-point-1",
-      event,
     });
+    expect(JSON.parse(rejections.recorded[0]?.event ?? "")).toEqual(event);
   });
 
   it("records the event without its personal data when the rejection asks for it", async () => {
@@ -200,7 +201,7 @@ describe("workflowHandler when the use case rejects the event", () => {
     // Assess
     const recorded = rejections.recorded[0];
     expect(recorded?.contactId).toBe("de-focal-point-1");
-    expect(recorded?.event).toEqual({
+    expect(JSON.parse(recorded?.event ?? "")).toEqual({
       ...event,
       detail: { contactId: "de-focal-point-1", memberState: "DE", erased: ["name", "email"] },
     });
@@ -288,7 +289,7 @@ describe("workflowHandler and personal data in rejected events", () => {
     );
 
     // Assess
-    const kept = JSON.stringify(rejections.recorded[0]?.event);
+    const kept = rejections.recorded[0]?.event;
     expect(kept).not.toContain("Erika");
     expect(kept).not.toContain("erika@example.de");
     expect(rejections.recorded[0]?.reason).toContain("detail: Unrecognized key");
