@@ -169,6 +169,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       onLog: (functionName, line) => {
         if (options.functionLogs) log(`  [${functionName}] ${line}`);
       },
+      clockOffsetMs: () => clock.offset,
     });
     const deadLetters = new DeadLetterQueues(join(options.dataDir, "dead-letters"), system.queues);
     const eventBus = new LocalEventBus(system, lambda, deadLetters, {

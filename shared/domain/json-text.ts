@@ -38,8 +38,10 @@ function scalarText(value: unknown): string | undefined {
       // Native, flat, and it escapes lone surrogates (well-formed JSON.stringify).
       return JSON.stringify(value);
     case "number":
-      // 1e400 arrives as Infinity: JSON has no such number, JSON.stringify writes null too.
-      return Number.isFinite(value) ? String(value) : "null";
+      // 1e400 arrives as Infinity. JSON.stringify writes null, which reads as another input;
+      // "1e400" is valid JSON that reads back as Infinity, as the original did. NaN: null.
+      if (Number.isFinite(value)) return String(value);
+      return Number.isNaN(value) ? "null" : value > 0 ? "1e400" : "-1e400";
     case "boolean":
       return String(value);
     case "bigint":
