@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
 import { Worker } from "node:worker_threads";
 import type { FunctionFault } from "./chaos.js";
+import { jsonText } from "../shared/domain/json-text.js";
 import type { LocalFunction } from "./cloud-assembly.js";
 
 export interface InvocationFailure {
@@ -32,6 +33,7 @@ class ExecutionEnvironment {
   constructor(
     private readonly fn: LocalFunction,
     env: Record<string, string>,
+    private readonly clockOffsetMs: () => number,
     onLog: (line: string) => void,
     private readonly onExit: (environment: ExecutionEnvironment) => void,
   ) {
@@ -105,7 +107,14 @@ class ExecutionEnvironment {
         void this.worker.terminate();
       }, timeoutMs);
       this.pending = { requestId, entry: { resolve, started: performance.now(), timer } };
-      this.worker.postMessage({ requestId, event, deadline: Date.now() + timeoutMs });
+      // As Lambda does, the event travels as JSON text: a structured clone (postMessage's own)
+      // overflows the stack on a detail nested a few thousand levels deep; JSON.parse does not.
+      this.worker.postMessage({
+        requestId,
+        eventJson: jsonText(event).text,
+        deadline: Date.now() + timeoutMs,
+        clockOffsetMs: this.clockOffsetMs(),
+      });
       if (fault?.kind === "crash") {
         const crash = () => {
           if (this.pending?.requestId !== requestId) return;
@@ -174,6 +183,11 @@ export interface LambdaServiceOptions {
   onLog: (functionName: string, line: string) => void;
   /** The fault (`kp chaos crash|timeout`) of the next invocation of a function, if any. */
   faultOf?: (functionName: string) => FunctionFault | undefined;
+  /**
+   * The local clock's lead over the real one: the functions' Date follows it, so an event the
+   * moved clock stamps is "now" to them, as an event is to a Lambda in AWS.
+   */
+  clockOffsetMs?: () => number;
 }
 
 /** Runs the functions of the cloud assembly, each in its own warm execution environments. */
@@ -248,6 +262,7 @@ export class LambdaService {
         AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
         AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
       },
+      this.options.clockOffsetMs ?? (() => 0),
       (line) => this.options.onLog(fn.name, line),
       (exited) => {
         const index = pool.indexOf(exited);

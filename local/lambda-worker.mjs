@@ -6,6 +6,20 @@ import { parentPort, workerData } from "node:worker_threads";
 
 process.setSourceMapsEnabled?.(true);
 
+// The local runtime's clock may be moved ahead (`kp clock advance`): events are stamped with it,
+// so the function's Date follows it too, as a Lambda's clock and EventBridge's agree in AWS.
+// Set before the function's module loads, since a module may keep Date; timeouts keep real time.
+const RealDate = Date;
+let clockOffsetMs = 0;
+const localNow = () => RealDate.now() + clockOffsetMs;
+globalThis.Date = new Proxy(RealDate, {
+  construct: (target, args, newTarget) =>
+    Reflect.construct(target, args.length === 0 ? [localNow()] : args, newTarget),
+  apply: () => new RealDate(localNow()).toString(),
+  get: (target, property, receiver) =>
+    property === "now" ? localNow : Reflect.get(target, property, receiver),
+});
+
 const started = performance.now();
 const module = await import(pathToFileURL(workerData.codeFile).href);
 const handler = module[workerData.handlerExport];
@@ -14,7 +28,9 @@ if (typeof handler !== "function") {
 }
 parentPort.postMessage({ type: "ready", initMs: performance.now() - started });
 
-parentPort.on("message", async ({ requestId, event, deadline }) => {
+parentPort.on("message", async ({ requestId, eventJson, deadline, clockOffsetMs: offset }) => {
+  clockOffsetMs = offset ?? 0;
+  const event = JSON.parse(eventJson);
   const context = {
     callbackWaitsForEmptyEventLoop: true,
     functionName: workerData.functionName,
@@ -24,7 +40,7 @@ parentPort.on("message", async ({ requestId, event, deadline }) => {
     awsRequestId: requestId,
     logGroupName: `/aws/lambda/${workerData.functionName}`,
     logStreamName: `local/${workerData.functionName}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - RealDate.now()),
     done() {},
     fail() {},
     succeed() {},

@@ -203,6 +203,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         if (options.functionLogs) log(`  [${functionName}] ${line}`);
       },
       faultOf: (functionName) => chaos.functionFault(functionName),
+      clockOffsetMs: () => clock.offset,
     });
     const journal = new InvocationJournal(join(options.dataDir, "queue"));
     const deadLetters = new DeadLetterQueues(join(options.dataDir, "dead-letters"), system.queues);

@@ -4,14 +4,27 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { erasePersonalData } from "../domain/personal-data.js";
-import type { RejectedEvent, RejectionRepository } from "../domain/rejections.js";
+import { erasePersonalDataFromText } from "../domain/personal-data.js";
+import {
+  MAX_EVENT_TEXT_BYTES,
+  type RejectedEvent,
+  type RejectionRepository,
+  rejectedEventText,
+} from "../domain/rejections.js";
 import { pages } from "./dynamodb-client.js";
 import { keys } from "./table-keys.js";
 
+/**
+ * The event of an item as text. Items recorded before the event was kept as text hold it as a
+ * map (never deeper than DynamoDB's 32 levels, so JSON.stringify-sized): read both.
+ */
+function eventTextOf(event: unknown): string {
+  return typeof event === "string" ? event : rejectedEventText(event);
+}
+
 function toRejectedEvent(item: Record<string, unknown>): RejectedEvent {
-  const { pk: _pk, sk: _sk, ...rejected } = item;
-  return rejected as unknown as RejectedEvent;
+  const { pk: _pk, sk: _sk, event, ...rejected } = item;
+  return { ...rejected, event: eventTextOf(event) } as RejectedEvent;
 }
 
 export class DynamoRejectionRepository implements RejectionRepository {
@@ -72,7 +85,7 @@ export class DynamoRejectionRepository implements RejectionRepository {
             UpdateExpression: "SET #event = :event, erasedAt = :now",
             ExpressionAttributeNames: { "#event": "event" },
             ExpressionAttributeValues: {
-              ":event": erasePersonalData(item.event),
+              ":event": erasePersonalDataFromText(eventTextOf(item.event), MAX_EVENT_TEXT_BYTES),
               ":now": new Date().toISOString(),
             },
           }),

@@ -81,6 +81,20 @@ function isRealDate(year: number, month: number, day: number): boolean {
   );
 }
 
+/**
+ * The years a date of the contract may fall in. The Khartoum Process began in 2014; a year such
+ * as 0100 or 9999 is a typo, and calendars cannot carry it (RFC 5545 writes four digits, and
+ * 9999-12-31 at a venue west of UTC is in the year 10000 there).
+ */
+export const FIRST_YEAR = 2000;
+export const LAST_YEAR = 2199;
+const YEAR_RANGE_MESSAGE = `must be in the years ${FIRST_YEAR} to ${LAST_YEAR}`;
+
+function inYearRange(value: string): boolean {
+  const year = Number(value.slice(0, 4));
+  return year >= FIRST_YEAR && year <= LAST_YEAR;
+}
+
 /** `YYYY-MM-DD`, a date that exists. */
 export const calendarDate = z
   .string()
@@ -88,7 +102,8 @@ export const calendarDate = z
   .refine((value) => {
     const [year, month, day] = value.split("-").map(Number) as [number, number, number];
     return isRealDate(year, month, day);
-  }, "is not a date in the calendar");
+  }, "is not a date in the calendar")
+  .refine(inYearRange, YEAR_RANGE_MESSAGE);
 
 /** `YYYY-MM-DDTHH:mm`, a wall-clock time at the venue. */
 export const localDateTime = z
@@ -99,7 +114,8 @@ export const localDateTime = z
     const [year, month, day] = date.split("-").map(Number) as [number, number, number];
     const [hour, minute] = time.split(":").map(Number) as [number, number];
     return isRealDate(year, month, day) && hour < 24 && minute < 60;
-  }, "is not a valid date and time");
+  }, "is not a valid date and time")
+  .refine(inYearRange, YEAR_RANGE_MESSAGE);
 
 export const httpsUrl = z
   .url({ protocol: /^https?$/, error: "must be an http(s) URL" })

@@ -12,6 +12,7 @@ export * from "./chair-handover.js";
 export * from "./common.js";
 export * from "./contact-removed.js";
 export * from "./contact-upserted.js";
+export * from "./limits.js";
 export * from "./meeting-cancelled.js";
 export * from "./meeting-rescheduled.js";
 export * from "./meeting-scheduled.js";

@@ -1,4 +1,5 @@
 import { CONTACT_FIELDS, PERSONAL_FIELDS } from "../contract/contact-upserted.js";
+import { jsonText } from "./json-text.js";
 
 /** What of a contact's detail is not personal data and may stay after erasure. */
 const NON_PERSONAL_FIELDS = new Set<string>(
@@ -17,4 +18,24 @@ export function erasePersonalData(event: unknown): unknown {
     ...Object.keys(fields).filter((field) => !NON_PERSONAL_FIELDS.has(field)),
   ];
   return { ...envelope, detail: { ...Object.fromEntries(kept), erased } };
+}
+
+/** What stays of an event kept as text that was cut, once its contact is erased. */
+export const ERASED_CUT_EVENT = JSON.stringify({
+  erased: "the whole event: it was cut when recorded, so its personal data could not be picked out",
+});
+
+/**
+ * The erased form of an event kept as JSON text. Text that no longer parses (it was cut) cannot
+ * be erased field by field, so none of it stays.
+ */
+export function erasePersonalDataFromText(text: string, maxBytes: number): string {
+  let event: unknown;
+  try {
+    event = JSON.parse(text);
+  } catch (error) {
+    if (error instanceof SyntaxError) return ERASED_CUT_EVENT;
+    throw error;
+  }
+  return jsonText(erasePersonalData(event), maxBytes).text;
 }

@@ -1,4 +1,4 @@
-import { createEvent, type DateArray } from "ics";
+import { createEvent, type DateArray, type EventAttributes } from "ics";
 import type { MeetingSnapshot } from "../domain/notices.js";
 import { instantAt } from "../domain/time.js";
 
@@ -40,7 +40,7 @@ export function meetingCalendar(
   organizer: { name: string; email: string },
   location: string,
 ): string {
-  const { error, value } = createEvent({
+  const attributes = {
     productId: "kp-workflows",
     method,
     uid: meetingUid(meeting.meetingId),
@@ -55,7 +55,6 @@ export function meetingCalendar(
     endOutputType: "utc",
     location,
     ...(meeting.description === undefined ? {} : { description: meeting.description }),
-    ...(meeting.agendaUrl === undefined ? {} : { url: meeting.agendaUrl }),
     organizer: { name: parameterText(organizer.name), email: organizer.email },
     attendees: [
       {
@@ -66,7 +65,21 @@ export function meetingCalendar(
         role: "REQ-PARTICIPANT",
       },
     ],
-  });
+  } satisfies EventAttributes;
+  let { error, value } =
+    meeting.agendaUrl === undefined
+      ? createEvent(attributes)
+      : createEvent({ ...attributes, url: meeting.agendaUrl });
+  if (error !== null && meeting.agendaUrl !== undefined) {
+    // ics checks URL with a stricter pattern than the contract's (no IPv6 host, no one-digit
+    // port, no capitals or "_" in the host): the agenda then goes into the description instead.
+    const agenda = `Agenda: ${meeting.agendaUrl}`;
+    ({ error, value } = createEvent({
+      ...attributes,
+      description:
+        meeting.description === undefined ? agenda : `${meeting.description}\n\n${agenda}`,
+    }));
+  }
   if (error !== null || value === null) {
     throw new CalendarError(`Cannot build the calendar of ${meeting.meetingId}: ${error?.message}`);
   }

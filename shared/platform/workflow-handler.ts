@@ -6,8 +6,15 @@ import type { Context } from "aws-lambda";
 import type { z } from "zod";
 import { type ContractEvent, secretariatId } from "../contract/common.js";
 import { PERSONAL_FIELDS } from "../contract/contact-upserted.js";
+import { detailShapeProblem } from "../contract/limits.js";
+import { eventTimeProblem } from "../domain/event-time.js";
 import { erasePersonalData } from "../domain/personal-data.js";
-import { EventRejected, type RejectionRepository } from "../domain/rejections.js";
+import {
+  boundedReason,
+  EventRejected,
+  type RejectionRepository,
+  rejectedEventText,
+} from "../domain/rejections.js";
 
 export type EventBridgeEnvelope = z.infer<typeof EventBridgeSchema>;
 
@@ -18,14 +25,26 @@ export class UnroutableEvent extends Error {
 
 export type WorkflowOutcome = { status: "done" } | { status: "rejected"; reason: string };
 
-/** "detail.email: must be an email address; detail.roles.0: ..." */
+/** How many of zod's issues a reason names, and how long each may be. */
+const ISSUES_SHOWN = 5;
+const ISSUE_LENGTH = 180;
+
+function shortened(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * "detail.email: must be an email address; detail.roles.0: ...": the first few issues, each cut
+ * to a line's length (a message may quote a 256 KB input), then how many more there are.
+ */
 export function describeIssues(error: z.ZodError, prefix = "detail"): string {
-  return error.issues
-    .map((issue) => {
-      const missing = issue.code === "invalid_type" && issue.message.endsWith("received undefined");
-      return `${[prefix, ...issue.path.map(String)].join(".")}: ${missing ? "is required" : issue.message}`;
-    })
-    .join("; ");
+  const shown = error.issues.slice(0, ISSUES_SHOWN).map((issue) => {
+    const missing = issue.code === "invalid_type" && issue.message.endsWith("received undefined");
+    const path = shortened([prefix, ...issue.path.map(String)].join("."), 80);
+    return `${path}: ${shortened(missing ? "is required" : issue.message, ISSUE_LENGTH)}`;
+  });
+  const more = error.issues.length - shown.length;
+  return [...shown, ...(more > 0 ? [`and ${more} more`] : [])].join("; ");
 }
 
 /** The contact an event is about, when it names one by a valid id. */
@@ -65,14 +84,15 @@ export async function rejectEvent(
   const personal = carriesPersonalData(envelope.detail);
   // Without a usable contactId no Contact Removed could ever find it again: keep it erased.
   const erase = options.erasePersonalData === true || (personal && contactId === undefined);
+  const boundedText = boundedReason(reason);
   await dependencies.rejections.record({
     eventId: envelope.id,
     eventTime: envelope.time,
     rejectedAt: (dependencies.now?.() ?? new Date()).toISOString(),
     source: envelope.source,
     detailType: envelope["detail-type"],
-    reason,
-    event: erase ? erasePersonalData(envelope) : envelope,
+    reason: boundedText,
+    event: rejectedEventText(erase ? erasePersonalData(envelope) : envelope),
     ...(contactId === undefined ? {} : { contactId }),
   });
   // The contact may have been removed while this was being recorded: erase it after the fact.
@@ -87,17 +107,19 @@ export async function rejectEvent(
   dependencies.logger.warn("Event rejected", {
     eventId: envelope.id,
     detailType: envelope["detail-type"],
-    reason,
+    reason: boundedText,
   });
-  return { status: "rejected", reason };
+  return { status: "rejected", reason: boundedText };
 }
 
 /**
  * The Lambda handler of one workflow: an EventBridge target for one detail-type.
  * 1. check the envelope is EventBridge's and carries this workflow's detail-type;
- * 2. validate the detail against the contract: invalid → recorded as rejected, nothing changes;
- * 3. run the use case: a rule of the contract that refuses the event → recorded as rejected;
- * 4. any other error is thrown, so Lambda's retries and the dead-letter queue apply.
+ * 2. refuse an event stamped in the future (beyond a clock skew): it would beat later changes;
+ * 3. check the detail's shape is within the contract's bounds (depth, size, numbers), then
+ *    validate it against the contract: invalid → recorded as rejected, nothing changes;
+ * 4. run the use case: a rule of the contract that refuses the event → recorded as rejected;
+ * 5. any other error is thrown, so Lambda's retries and the dead-letter queue apply.
  */
 export function workflowHandler<Schema extends z.ZodType>(
   contractEvent: ContractEvent<Schema>,
@@ -128,6 +150,10 @@ export function workflowHandler<Schema extends z.ZodType>(
         );
       }
       logger.appendKeys({ eventId: received.id, detailType: received["detail-type"] });
+      const untimely = eventTimeProblem(received.time, dependencies.now?.() ?? new Date());
+      if (untimely !== undefined) return rejectEvent(received, untimely, dependencies);
+      const outOfBounds = detailShapeProblem(received.detail);
+      if (outOfBounds !== undefined) return rejectEvent(received, outOfBounds, dependencies);
       const detail = contractEvent.schema.safeParse(received.detail);
       if (!detail.success) {
         return rejectEvent(received, describeIssues(detail.error), dependencies);

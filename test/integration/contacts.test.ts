@@ -90,7 +90,7 @@ describe("contacts through the local runtime", () => {
       "detail.name: must be a single line without control characters",
     );
     expect(rejected?.reason).toContain("detail.email: must be an email address");
-    expect(rejected?.event).toMatchObject({
+    expect(JSON.parse(rejected?.event ?? "")).toMatchObject({
       "detail-type": "Contact Upserted",
       detail: { contactId: "fr-focal-point-1" },
     });

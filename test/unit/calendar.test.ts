@@ -370,6 +370,31 @@ describe("the calendar attached to a meeting's notices", () => {
   });
 });
 
+describe("an agenda URL that ics refuses", () => {
+  it.each([
+    "http://[::1]:8080/agenda",
+    "https://example.org:8/agenda",
+    "https://EXAMPLE.org/agenda",
+  ])(
+    "keeps %s in the description instead of URL, found by the composition property",
+    (agendaUrl) => {
+      // Act
+      const content = meetingCalendar(
+        { ...som9, agendaUrl, description: "Draft agenda." },
+        "REQUEST",
+        attendee,
+        organizer,
+        LOCATION,
+      );
+
+      // Assess
+      const { text } = parsed(content);
+      expect(text("url")).toBeUndefined();
+      expect(text("description")).toBe(`Draft agenda.\n\nAgenda: ${agendaUrl}`);
+    },
+  );
+});
+
 describe("names inside quoted calendar parameters", () => {
   it("turns a double quote in a name into an apostrophe, so the attendee's address survives", () => {
     // Act

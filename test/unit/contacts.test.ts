@@ -8,9 +8,10 @@ import {
   type SaveOutcome,
   upsertContact,
 } from "../../shared/domain/contacts.js";
-import { erasePersonalData } from "../../shared/domain/personal-data.js";
+import { erasePersonalData, erasePersonalDataFromText } from "../../shared/domain/personal-data.js";
 import {
   EventRejected,
+  MAX_EVENT_TEXT_BYTES,
   type RejectedEvent,
   type RejectionRepository,
 } from "../../shared/domain/rejections.js";
@@ -82,7 +83,7 @@ class InMemoryRejections implements RejectionRepository {
     let erased = 0;
     for (const rejected of this.recorded) {
       if (rejected.contactId !== contactId) continue;
-      rejected.event = erasePersonalData(rejected.event);
+      rejected.event = erasePersonalDataFromText(rejected.event, MAX_EVENT_TEXT_BYTES);
       erased += 1;
     }
     return erased;
@@ -99,11 +100,11 @@ function rejectedUpsertOf(detail: ContactUpsertedDetail): RejectedEvent {
     source: "kp.secretariat",
     detailType: "Contact Upserted",
     reason: "detail.email: must be an email address",
-    event: {
+    event: JSON.stringify({
       id: "0d6f4a52-5b2e-4f3f-9c55-1f1f3b7f2a10",
       "detail-type": "Contact Upserted",
       detail,
-    },
+    }),
     contactId: detail.contactId,
   };
 }
@@ -302,7 +303,9 @@ describe("removeContact", () => {
     );
 
     // Assess
-    const event = rejections.recorded[0]?.event as { detail: Record<string, unknown> };
+    const event = JSON.parse(rejections.recorded[0]?.event ?? "") as {
+      detail: Record<string, unknown>;
+    };
     expect(event.detail).not.toHaveProperty("name");
     expect(event.detail).not.toHaveProperty("email");
     expect(event.detail.erased).toEqual(["name", "email"]);
@@ -324,7 +327,7 @@ describe("removeContact", () => {
 
     // Assess
     const [aboutErika, aboutAnother] = rejections.recorded.map(
-      (rejected) => (rejected.event as { detail: Record<string, unknown> }).detail,
+      (rejected) => (JSON.parse(rejected.event) as { detail: Record<string, unknown> }).detail,
     );
     expect(aboutErika).not.toHaveProperty("email");
     expect(aboutAnother).toHaveProperty("email", erika.email);

@@ -367,6 +367,31 @@ describe("calendar dates", () => {
     expect(reason).toBe("");
   });
 
+  it.each(["0100-01-01", "1999-12-31", "2200-01-01", "9999-12-31"])(
+    "refuses %s, outside the years 2000 to 2199 (a calendar cannot carry year 0100 or 10000)",
+    (takesOfficeOn) => {
+      // Act
+      const reason = refusal(ChairDesignated.schema, { country: "KE", takesOfficeOn });
+
+      // Assess
+      expect(reason).toBe("detail.takesOfficeOn: must be in the years 2000 to 2199");
+    },
+  );
+
+  it("refuses a meeting time in year 0100, found by the composition property", () => {
+    // Act
+    const reason = refusal(MeetingRescheduled.schema, {
+      meetingId: "som-9-berlin-2023",
+      startsAt: "0100-01-01T00:00",
+      endsAt: "0100-01-01T00:01",
+    });
+
+    // Assess
+    expect(reason).toBe(
+      "detail.startsAt: must be in the years 2000 to 2199; detail.endsAt: must be in the years 2000 to 2199",
+    );
+  });
+
   it("refuses a date that is not YYYY-MM-DD", () => {
     // Act
     const reason = refusal(ChairDesignated.schema, { country: "KE", takesOfficeOn: "01/03/2024" });

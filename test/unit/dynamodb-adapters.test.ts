@@ -486,7 +486,13 @@ describe("DynamoContactRepository.listGroups", () => {
   });
 });
 
-function rejectedItem(eventTime: string, eventId: string, contactId?: string) {
+/** An item as recorded now (the event as JSON text) or before (the event as a map). */
+function rejectedItem(
+  eventTime: string,
+  eventId: string,
+  contactId?: string,
+  form: "text" | "map" = "text",
+) {
   const detail = {
     contactId: contactId ?? "de-focal-point-1",
     name: "Erika Mustermann",
@@ -502,7 +508,15 @@ function rejectedItem(eventTime: string, eventId: string, contactId?: string) {
     source: "kp.secretariat",
     detailType: "Contact Upserted",
     reason: "detail.email: must be an email address",
-    event: { id: eventId, time: eventTime, "detail-type": "Contact Upserted", detail },
+    event:
+      form === "map"
+        ? { id: eventId, time: eventTime, "detail-type": "Contact Upserted", detail }
+        : JSON.stringify({
+            id: eventId,
+            time: eventTime,
+            "detail-type": "Contact Upserted",
+            detail,
+          }),
     ...(contactId === undefined ? {} : { contactId }),
   };
 }
@@ -551,6 +565,20 @@ describe("DynamoRejectionRepository", () => {
       ExpressionAttributeValues: { ":pk": "REJECTED" },
       ScanIndexForward: false,
     });
+  });
+
+  it("reads an item recorded before events were kept as text, its event map as text", async () => {
+    // Prepare
+    const old = rejectedItem("2023-03-10T08:00:00Z", "event-1", undefined, "map");
+    documents.on(QueryCommand).resolves({ Items: [old] });
+    const rejections = new DynamoRejectionRepository(client, TABLE);
+
+    // Act
+    const [listed] = await rejections.list();
+
+    // Assess
+    expect(typeof listed?.event).toBe("string");
+    expect(JSON.parse(listed?.event ?? "")).toEqual(old.event);
   });
 
   it("stops reading pages once it has the number asked for", async () => {
@@ -621,7 +649,7 @@ describe("DynamoRejectionRepository", () => {
 
   it("replaces each matching item's event with the erased event and counts them", async () => {
     // Prepare
-    const first = rejectedItem("2023-03-10T08:00:00Z", "event-1", "de-focal-point-1");
+    const first = rejectedItem("2023-03-10T08:00:00Z", "event-1", "de-focal-point-1", "map");
     const second = rejectedItem("2023-03-11T08:00:00Z", "event-2", "de-focal-point-1");
     documents
       .on(QueryCommand)
@@ -644,15 +672,16 @@ describe("DynamoRejectionRepository", () => {
       TableName: TABLE,
       UpdateExpression: "SET #event = :event, erasedAt = :now",
       ExpressionAttributeNames: { "#event": "event" },
-      ExpressionAttributeValues: {
-        ":event": {
-          id: "event-1",
-          time: "2023-03-10T08:00:00Z",
-          "detail-type": "Contact Upserted",
-          detail: { contactId: "de-focal-point-1", memberState: "DE", erased: ["name", "email"] },
-        },
-      },
     });
+    // The old item's map and the new item's text both become erased JSON text.
+    for (const [index, update] of updates.entries()) {
+      expect(JSON.parse(update.ExpressionAttributeValues?.[":event"])).toEqual({
+        id: `event-${index + 1}`,
+        time: `2023-03-1${index}T08:00:00Z`,
+        "detail-type": "Contact Upserted",
+        detail: { contactId: "de-focal-point-1", memberState: "DE", erased: ["name", "email"] },
+      });
+    }
     expect(updates[0]?.ExpressionAttributeValues?.[":now"]).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 });
