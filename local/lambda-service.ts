@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
 import { Worker } from "node:worker_threads";
-import type { FunctionFault } from "./chaos.js";
 import { jsonText } from "../shared/domain/json-text.js";
+import type { FunctionFault } from "./chaos.js";
 import type { LocalFunction } from "./cloud-assembly.js";
 
 export interface InvocationFailure {
