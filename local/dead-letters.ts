@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { appendFile, mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { jsonText } from "../shared/domain/json-text.js";
 import type { LocalQueue } from "./cloud-assembly.js";
 
 export interface DeadLetter {
@@ -31,11 +32,11 @@ export class DeadLetterQueues {
       messageId: randomUUID(),
       queueName,
       sentAt: new Date().toISOString(),
-      body: JSON.stringify(body),
+      body: jsonText(body).text,
       attributes,
     };
     await mkdir(this.directory, { recursive: true });
-    await appendFile(join(this.directory, `${queueName}.jsonl`), `${JSON.stringify(letter)}\n`);
+    await appendFile(join(this.directory, `${queueName}.jsonl`), `${jsonText(letter).text}\n`);
     return letter;
   }
 

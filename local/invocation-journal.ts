@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { jsonText } from "../shared/domain/json-text.js";
 
 /** One accepted asynchronous invocation, as Lambda's internal queue holds it until it is done. */
 export interface JournalledInvocation {
@@ -36,7 +37,8 @@ export class InvocationJournal {
   record(invocation: JournalledInvocation): void {
     const file = this.fileOf(invocation.id);
     const temporary = `${file}.${randomUUID()}.tmp`;
-    writeFileSync(temporary, JSON.stringify(invocation));
+    // Without recursion: an accepted detail may be nested thousands of levels deep.
+    writeFileSync(temporary, jsonText(invocation).text);
     renameSync(temporary, file);
   }
 

@@ -159,7 +159,8 @@ export class DynamoNoticeRepository implements Outbox, DeliveryRepository, OpenN
           TableName: this.tableName,
           Key: recordKey(key),
           UpdateExpression:
-            "SET ambiguousAt = :now, ambiguousReason = :reason, updatedAt = :now ADD ambiguousSends :one",
+            // The send is over: the lease ends now, so the next attempt sends it again.
+            "SET ambiguousAt = :now, ambiguousReason = :reason, updatedAt = :now, leaseUntil = :now ADD ambiguousSends :one",
           ConditionExpression: "#status = :sending",
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: {

@@ -138,6 +138,12 @@ function meetingReader(definition: NoticeDefinition, context: DeliveryContext) {
 
 /** A claim taken over by others again and again is left to the chunk's retry. */
 const MAX_WAITS = 3;
+/**
+ * SES failures in a row (unknown outcomes or refusals of the request, not throttling) after
+ * which the rest of the chunk is not tried: when SES is down, every send would fail the same way,
+ * so the chunk fails at once and its retry (or the reconciler) sends what is left.
+ */
+export const FAILURES_BEFORE_HOLDING_BACK = 3;
 
 const describe = (error: unknown) =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -153,8 +159,10 @@ const describe = (error: unknown) =>
  *    longest time, whichever is first; one sent is left alone, one another sender holds is
  *    waited for when its lease ends in time, so a duplicate or a retry never sends twice;
  * 4. send at the account's rate: a throttled send gives its claim back, waits and tries again; a
- *    refused address is recorded as failed; an unknown outcome keeps the claim (sent again after
- *    its lease); a sent one is recorded with its message id;
+ *    refused address is recorded as failed; an unknown outcome is recorded on the claim, whose
+ *    lease ends at once (the send is over: the next attempt sends it again); a sent one is
+ *    recorded with its message id; after FAILURES_BEFORE_HOLDING_BACK failures of SES in a row
+ *    the rest of the chunk is left untried;
  * 5. what could not be sent now makes the chunk fail, so Lambda retries it.
  */
 export async function deliverNotices(
@@ -177,6 +185,7 @@ export async function deliverNotices(
     ambiguous: 0,
   };
   const errors: string[] = [];
+  let failuresInARow = 0;
   await waitForEarlierVersions(definition, context);
 
   async function skip(key: RecipientKey, reason: string): Promise<void> {
@@ -202,6 +211,9 @@ export async function deliverNotices(
     let email: OutgoingEmail | undefined;
     let waits = 0;
     for (let attempt = 0; ; ) {
+      if (failuresInARow >= FAILURES_BEFORE_HOLDING_BACK) {
+        return retryLater(contactId, `not tried: SES failed ${failuresInARow} times in a row`);
+      }
       const newer = supersededBy(definition, await currentMeeting());
       if (newer !== undefined) return skip(key, `superseded by ${newer}`);
       const now = context.now();
@@ -241,15 +253,20 @@ export async function deliverNotices(
           return;
         }
         if (error instanceof MailOutcomeUnknown) {
-          // It may have gone out: the claim stays until its lease ends, then it is sent again
-          // (at least once for this one notice, never silently dropped).
+          // It may have gone out. The send is over, so the claim's lease ends now and the next
+          // attempt sends it again (at least once for this one notice, never silently dropped).
           const reason = withoutAddresses(describe(error));
           await context.notices.markAmbiguous(key, reason, context.now());
           summary.ambiguous += 1;
-          return retryLater(contactId, `outcome unknown, sent again after the lease: ${reason}`);
+          failuresInARow += 1;
+          return retryLater(
+            contactId,
+            `outcome unknown, sent again by the next attempt: ${reason}`,
+          );
         }
         // Certainly not sent: give the claim back.
         await context.notices.release(key);
+        if (!(error instanceof MailThrottled)) failuresInARow += 1;
         if (error instanceof MailThrottled && attempt < context.throttleRetries) {
           const backoff = Math.min(30_000, 100 * 2 ** attempt);
           attempt += 1;
@@ -258,6 +275,7 @@ export async function deliverNotices(
         }
         return retryLater(contactId, describe(error));
       }
+      failuresInARow = 0;
       try {
         await context.notices.markSent(key, messageId, context.now());
         summary.sent += 1;

@@ -114,8 +114,8 @@ export interface NoticeRepository {
 /** The sender's view of the outbox. */
 export interface Outbox extends NoticeRepository {
   /**
-   * Notes on a claim that its send's outcome is unknown (it may have gone out); the claim stays
-   * until its lease ends, then a retry or the reconciler sends the notice again.
+   * Notes on a claim that its send's outcome is unknown (it may have gone out) and ends its lease
+   * (the send is over): the chunk's retry or the reconciler sends the notice again.
    */
   markAmbiguous(key: RecipientKey, reason: string, now: Date): Promise<void>;
 }

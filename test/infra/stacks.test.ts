@@ -281,6 +281,7 @@ describe("the CDK app", () => {
         "chair-designated",
         "chair-handover",
         "send-due-reminders",
+        "reconcile-notices",
       ].map((functionId) => ({ "Fn::GetAtt": [roleOf(functionId), "Arn"] })),
     );
   });
@@ -532,7 +533,8 @@ describe("the CDK app", () => {
       ...Object.values(stateful.findResources("AWS::CloudWatch::Alarm")),
       ...Object.values(stateless.findResources("AWS::CloudWatch::Alarm")),
     ];
-    expect(alarms.length).toBe(2 + 11 + 4);
+    // The two dead-letter queues, one per function, and four more (throttling, give-up, SES).
+    expect(alarms.length).toBe(2 + 12 + 4);
     for (const alarm of alarms) {
       const [action] = alarm.Properties.AlarmActions;
       expect(alarm.Properties.AlarmActions).toHaveLength(1);

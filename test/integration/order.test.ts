@@ -160,22 +160,39 @@ describe("events delivered out of order, through the local runtime", () => {
 
   it("rejects dates more than five years ahead, and a handover ahead of its date, each with its reason", async () => {
     const typo = { ...meeting("typo-meeting", "Typo Meeting", now()) };
+    // 2037 for 2027: a year the contract takes, but beyond the five-year horizon.
+    const reasons = await reasonsOf(
+      entry("Meeting Scheduled", {
+        ...typo,
+        startsAt: "2037-05-10T09:00",
+        endsAt: "2037-05-10T17:00",
+      }),
+      entry("Chair Designated", { country: "KE", takesOfficeOn: "2037-03-01" }),
+      entry("Chair Handover", { from: "DE", to: "KE", effectiveOn: "2037-03-01" }),
+    );
+
+    expect(reasons[0]).toMatch(/^startsAt 2037-05-10T09:00 is more than 5 years after this event/);
+    expect(reasons[1]).toMatch(/^takesOfficeOn 2037-03-01 is more than 5 years after this event/);
+    expect(reasons[2]).toMatch(
+      /takes effect on 2037-03-01, after this event was sent .* Chair Designated/,
+    );
+    expect(await emailsAbout("Typo Meeting")).toEqual([]);
+  });
+
+  it("rejects a year outside the contract's range (2207 for 2027) before any rule runs", async () => {
+    const typo = { ...meeting("century-typo", "Century Typo", now()) };
     const reasons = await reasonsOf(
       entry("Meeting Scheduled", {
         ...typo,
         startsAt: "2207-05-10T09:00",
         endsAt: "2207-05-10T17:00",
       }),
-      entry("Chair Designated", { country: "KE", takesOfficeOn: "2207-03-01" }),
-      entry("Chair Handover", { from: "DE", to: "KE", effectiveOn: "2207-03-01" }),
     );
 
-    expect(reasons[0]).toMatch(/^startsAt 2207-05-10T09:00 is more than 5 years after this event/);
-    expect(reasons[1]).toMatch(/^takesOfficeOn 2207-03-01 is more than 5 years after this event/);
-    expect(reasons[2]).toMatch(
-      /takes effect on 2207-03-01, after this event was sent .* Chair Designated/,
+    expect(reasons[0]).toBe(
+      "detail.startsAt: must be in the years 2000 to 2199; detail.endsAt: must be in the years 2000 to 2199",
     );
-    expect(await emailsAbout("Typo Meeting")).toEqual([]);
+    expect(await emailsAbout("Century Typo")).toEqual([]);
   });
 
   it("invites the audience to the README walkthrough's future Mombasa meeting", async () => {

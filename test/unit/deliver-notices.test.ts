@@ -4,6 +4,7 @@ import {
   type ContactReader,
   type DeliveryContext,
   deliverNotices,
+  FAILURES_BEFORE_HOLDING_BACK,
   type Mailer,
   MailOutcomeUnknown,
   MailRejected,
@@ -70,6 +71,7 @@ class InMemoryNotices implements Outbox {
       ...stored,
       ambiguousAt: now.toISOString(),
       ambiguousReason: reason,
+      leaseUntil: now.toISOString(),
     });
   }
 
@@ -935,7 +937,7 @@ describe("deliverNotices and the lease", () => {
 });
 
 describe("deliverNotices when the outcome of a send is unknown", () => {
-  it("keeps the claim with the reason, counts it and fails the chunk, without giving the claim back", async () => {
+  it("keeps the claim with the reason and its lease ended, counts it and fails the chunk, without giving the claim back", async () => {
     // Prepare
     const { context, notices, mailer } = deliveryContext();
     mailer.script.set(kenya.email, [new MailOutcomeUnknown("TimeoutError: request timed out")]);
@@ -946,22 +948,23 @@ describe("deliverNotices when the outcome of a send is unknown", () => {
     // Assess
     expect(failure).toBeInstanceOf(NoticesIncomplete);
     expect(failure.message).toContain(
-      "ke-focal-point-1: outcome unknown, sent again after the lease",
+      "ke-focal-point-1: outcome unknown, sent again by the next attempt",
     );
     expect(notices.released).toEqual([]);
     expect(notices.recordOf(kenya.contactId)).toMatchObject({
       status: "sending",
       ambiguousAt: NOW.toISOString(),
       ambiguousReason: "MailOutcomeUnknown: TimeoutError: request timed out",
+      leaseUntil: NOW.toISOString(),
     });
   });
 
-  it("sends the notice again once the lease has ended (at least once, never dropped)", async () => {
+  it("sends the notice again on the next attempt, without waiting for a lease (at least once, never dropped)", async () => {
     // Prepare
     const { context, notices, mailer } = deliveryContext();
     mailer.script.set(kenya.email, [new MailOutcomeUnknown("HTTP 500")]);
     await failureOf(deliverNotices(chunk([kenya.contactId]), context));
-    context.now = () => new Date(NOW.getTime() + 30_001);
+    context.now = () => new Date(NOW.getTime() + 1);
 
     // Act
     const summary = await deliverNotices(chunk([kenya.contactId]), context);
@@ -970,5 +973,53 @@ describe("deliverNotices when the outcome of a send is unknown", () => {
     expect(mailer.attempts).toEqual([kenya.email, kenya.email]);
     expect(summary.sent).toBe(1);
     expect(notices.recordOf(kenya.contactId)?.status).toBe("sent");
+  });
+});
+
+describe("deliverNotices while SES fails every send", () => {
+  it("stops trying the rest of the chunk after FAILURES_BEFORE_HOLDING_BACK failures in a row, claiming none of it", async () => {
+    // Prepare
+    const { context, notices, mailer } = deliveryContext({ concurrency: 1 });
+    const many = Array.from({ length: 10 }, (_, index) => contact(`de-delegate-${index}`, "DE"));
+    context.contacts = new InMemoryContacts(many);
+    for (const recipient of many) {
+      mailer.script.set(recipient.email, [new MailOutcomeUnknown("HTTP 500 InternalFailure")]);
+    }
+
+    // Act
+    const failure = await failureOf(
+      deliverNotices(chunk(many.map((recipient) => recipient.contactId)), context),
+    );
+
+    // Assess
+    expect(mailer.attempts).toHaveLength(FAILURES_BEFORE_HOLDING_BACK);
+    expect(failure.message).toContain("10 of 10 notice(s)");
+    expect(failure.message).toContain(
+      `not tried: SES failed ${FAILURES_BEFORE_HOLDING_BACK} times in a row`,
+    );
+    const untried = many.slice(FAILURES_BEFORE_HOLDING_BACK);
+    for (const recipient of untried) {
+      expect(notices.recordOf(recipient.contactId)).toBeUndefined();
+    }
+  });
+
+  it("counts only failures in a row: a send that goes through starts the count again", async () => {
+    // Prepare
+    const { context, mailer } = deliveryContext({ concurrency: 1 });
+    const many = Array.from({ length: 6 }, (_, index) => contact(`de-delegate-${index}`, "DE"));
+    context.contacts = new InMemoryContacts(many);
+    for (const index of [0, 1, 3, 4]) {
+      mailer.script.set(many[index]?.email ?? "", [new MailOutcomeUnknown("HTTP 503")]);
+    }
+
+    // Act
+    const failure = await failureOf(
+      deliverNotices(chunk(many.map((recipient) => recipient.contactId)), context),
+    );
+
+    // Assess
+    expect(mailer.attempts).toHaveLength(6);
+    expect(mailer.sentTo()).toEqual([many[2]?.email, many[5]?.email]);
+    expect(failure.message).toContain("4 of 6 notice(s)");
   });
 });
