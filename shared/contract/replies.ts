@@ -39,3 +39,27 @@ export const ReplyReceivedEvent = {
   version: 1,
   schema: replyReceivedSchema,
 } as const;
+
+/**
+ * What SES receiving gives the receipt rule's Lambda action (the parts the function reads): the
+ * message's id (the S3 action stored it under the rule's prefix and this id), when it came,
+ * and SES's verdicts.
+ */
+export const sesReceiptEventSchema = z.object({
+  Records: z
+    .array(
+      z.object({
+        eventSource: z.literal("aws:ses"),
+        ses: z.object({
+          mail: z.object({ messageId: z.string().min(1), timestamp: z.string().min(1) }),
+          receipt: z.object({
+            spfVerdict: z.object({ status: z.string() }),
+            dkimVerdict: z.object({ status: z.string() }),
+          }),
+        }),
+      }),
+    )
+    .min(1),
+});
+
+export type SesReceiptEvent = z.infer<typeof sesReceiptEventSchema>;
