@@ -101,7 +101,10 @@ export class RsvpStack extends Stack {
       methods: [HttpMethod.GET, HttpMethod.POST],
       integration: new HttpLambdaIntegration("RsvpPage", page),
     });
-    this.rsvpBaseUrl = settings.rsvpBaseUrl ?? `${this.api.apiEndpoint}/rsvp/`;
+    // The default stage's URL, from the API's id (what apiEndpoint holds, without a GetAtt).
+    this.rsvpBaseUrl =
+      settings.rsvpBaseUrl ??
+      `https://${this.api.apiId}.execute-api.${this.region}.${this.urlSuffix}/rsvp/`;
 
     const recorder = new WorkflowFunction(this, "record-reply", {
       deadLetterQueue: stateful.failedEvents,
