@@ -40,6 +40,7 @@ export async function startLocalAnswers(options: {
     [{ prefix: "/rsvp/", parameter: "token", fn: () => fn("rsvp-page") }],
     invoke,
     options.now,
+    options.log,
   );
   const smtp: SMTPServer = createSmtpReceiver({
     host: options.host,

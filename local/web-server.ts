@@ -77,6 +77,7 @@ export function createWebServer(
   routes: LocalRoute[],
   invoke: (fn: LocalFunction, event: unknown) => Promise<InvocationResult>,
   now: () => Date,
+  log: (line: string) => void = () => undefined,
 ): Server {
   return createServer((request, response) => {
     void (async () => {
@@ -109,6 +110,9 @@ export function createWebServer(
       });
       const result = await invoke(fn, event);
       if (!result.ok) {
+        log(
+          `✗ ${method} ${route.prefix}… → ${fn.name}: ${result.error.errorType}: ${result.error.errorMessage}`,
+        );
         response.writeHead(500, { "content-type": "application/json" });
         response.end(JSON.stringify({ message: "Internal Server Error" }));
         return;

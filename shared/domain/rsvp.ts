@@ -170,7 +170,9 @@ export async function recordLinkAnswer(
     throw new LinkAnswerRefused(`Contact ${claims.contactId} is not known.`);
   }
   const rsvp: Rsvp = {
-    ...claims,
+    meetingId: claims.meetingId,
+    contactId: claims.contactId,
+    answer: claims.answer,
     answeredAt: context.now.toISOString(),
     channel: "link",
     recordedAt: context.now.toISOString(),

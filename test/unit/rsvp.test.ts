@@ -375,7 +375,16 @@ describe("answerByLink", () => {
 
     // Assess
     expect(outcome.page).toBe("recorded");
-    expect(rsvps.answers).toMatchObject([{ answer: "declined", channel: "link" }]);
+    expect(rsvps.answers).toEqual([
+      {
+        meetingId: "som-12-rabat",
+        contactId: erika.contactId,
+        answer: "declined",
+        channel: "link",
+        answeredAt: expect.any(String),
+        recordedAt: expect.any(String),
+      },
+    ]);
   });
 
   it("records nothing for a tampered token", async () => {
