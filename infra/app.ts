@@ -10,9 +10,9 @@ import { StatelessStack } from "./stateless-stack.js";
 /** The whole system as ops deploy it; `npm start` runs this same assembly locally. */
 export function buildApp(app = new App()) {
   const settings = readSettings(app.node);
+  const rsvpSettings = readRsvpSettings(app.node);
   const stateful = new StatefulStack(app, "KpStateful", { eventBusName: settings.eventBusName });
   const stateless = new StatelessStack(app, "KpStateless", { stateful, settings });
-  const rsvpSettings = readRsvpSettings(app.node);
   const rsvp = new RsvpStack(app, "KpRsvp", { stateful, settings: rsvpSettings });
   rsvp.wire(stateless, stateful, rsvpSettings);
   const receiving = new ReceivingStack(app, "KpReceiving", {
