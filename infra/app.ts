@@ -1,5 +1,8 @@
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
+import { ReceivingStack } from "./receiving-stack.js";
+import { readRsvpSettings } from "./rsvp-settings.js";
+import { RsvpStack } from "./rsvp-stack.js";
 import { readSettings } from "./settings.js";
 import { StatefulStack } from "./stateful-stack.js";
 import { StatelessStack } from "./stateless-stack.js";
@@ -7,8 +10,16 @@ import { StatelessStack } from "./stateless-stack.js";
 /** The whole system as ops deploy it; `npm start` runs this same assembly locally. */
 export function buildApp(app = new App()) {
   const settings = readSettings(app.node);
+  const rsvpSettings = readRsvpSettings(app.node);
   const stateful = new StatefulStack(app, "KpStateful", { settings });
   const stateless = new StatelessStack(app, "KpStateless", { stateful, settings });
+  const rsvp = new RsvpStack(app, "KpRsvp", { stateful, settings: rsvpSettings });
+  rsvp.wire(stateless, rsvpSettings);
+  const receiving = new ReceivingStack(app, "KpReceiving", {
+    env: { region: rsvpSettings.receivingRegion },
+    settings: rsvpSettings,
+    eventBusName: settings.eventBusName,
+  });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { app, stateful, stateless };
+  return { app, stateful, stateless, rsvp, receiving };
 }

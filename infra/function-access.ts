@@ -103,11 +103,15 @@ const changesTheChair: FunctionAccess = {
  * a function means adding its entry here.
  */
 export const FUNCTION_ACCESS = {
+  // A late joiner is handed the current invitation of each upcoming meeting of its audience.
   "contact-upserted": {
     items: [
       ...recordsRejections,
       { actions: ["GetItem", "PutItem"], partitions: [PARTITIONS.contacts] },
+      { actions: ["GetItem"], partitions: [PARTITIONS.meetings] },
     ],
+    lists: [LISTS.meetings],
+    publishes: [NoticesDueEvent],
   },
   "contact-removed": {
     items: [

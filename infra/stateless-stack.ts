@@ -63,7 +63,10 @@ export class StatelessStack extends Stack {
     );
 
     const { settings } = props;
-    this.route(ContactUpserted, "contact-upserted");
+    // A contact added before a meeting starts is handed its invitation (late joiners).
+    this.route(ContactUpserted, "contact-upserted", {
+      EVENT_BUS_NAME: this.stateful.eventBus.eventBusName,
+    });
     this.route(ContactRemoved, "contact-removed");
 
     // Meetings: each workflow decides who is notified and hands them to the sender in chunks.

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { DEFAULT_RSVP_PORTS } from "./rsvp-local.js";
 import { DEFAULT_PORTS, startLocalRuntime } from "./runtime.js";
 
 // Lambda runs in UTC; so does the local runtime, so dates come out the same.
@@ -27,6 +28,8 @@ const runtime = await startLocalRuntime({
     eventBridge: port("KP_EVENTBRIDGE_PORT", DEFAULT_PORTS.eventBridge),
     ses: port("KP_SES_PORT", DEFAULT_PORTS.ses),
     dynamodb: port("KP_DYNAMODB_PORT", DEFAULT_PORTS.dynamodb),
+    smtp: port("KP_SMTP_PORT", DEFAULT_RSVP_PORTS.smtp),
+    web: port("KP_WEB_PORT", DEFAULT_RSVP_PORTS.web),
   },
   functionLogs: process.env.KP_FUNCTION_LOGS !== "off",
   log,
@@ -39,6 +42,8 @@ kp-workflows is running locally (ready in ${(timings.readyMs / 1000).toFixed(1)}
   EventBridge  ${description.eventBridgeEndpoint}   buses: ${description.eventBusNames.join(", ")}
   SES          ${description.sesEndpoint}   (every email: open it in a browser; JSON: GET /store)
   DynamoDB     ${description.dynamodbEndpoint}   tables: ${Object.values(description.tables).join(", ")}
+  SMTP         ${description.smtpEndpoint}   (SES receiving: calendar replies to the organizer address)
+  Web          ${description.webEndpoint}   (the answer links: /rsvp/<token>)
   Functions    ${system.functions.map((fn) => fn.name).join(", ")}
   State        ${dataDir}
 

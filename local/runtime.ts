@@ -16,6 +16,7 @@ import { createEventBridgeServer } from "./eventbridge-server.js";
 import { InvocationJournal, ScheduleJournal } from "./invocation-journal.js";
 import { LambdaService } from "./lambda-service.js";
 import { close, listen } from "./listen.js";
+import { DEFAULT_RSVP_PORTS, startLocalAnswers } from "./rsvp-local.js";
 import { startSes } from "./ses.js";
 import { createSesFront, type SesEventDestination, sesEvents } from "./ses-simulator.js";
 import { ensureCloudAssembly } from "./synth.js";
@@ -35,7 +36,7 @@ export interface LocalRuntimeOptions {
   /** CDK context for the synthesis (`-c name=value`), e.g. { sesMaxSendRate: "200" }. */
   context?: Record<string, string>;
   host?: string;
-  ports?: { eventBridge?: number; ses?: number; dynamodb?: number };
+  ports?: { eventBridge?: number; ses?: number; dynamodb?: number; smtp?: number; web?: number };
   region?: string;
   account?: string;
   retryDelaysMs?: number[];
@@ -49,6 +50,9 @@ export interface RuntimeDescription {
   eventBridgeEndpoint: string;
   sesEndpoint: string;
   dynamodbEndpoint: string;
+  /** SES receiving's stand-in (calendar replies) and the answer links' page. */
+  smtpEndpoint?: string;
+  webEndpoint?: string;
   region: string;
   eventBusNames: string[];
   tables: Record<string, string>;
@@ -104,7 +108,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const started = performance.now();
   const log = options.log ?? (() => undefined);
   const host = options.host ?? "127.0.0.1";
-  const ports = { ...DEFAULT_PORTS, ...options.ports };
+  const ports = { ...DEFAULT_PORTS, ...DEFAULT_RSVP_PORTS, ...options.ports };
   const region = options.region ?? "eu-central-1";
   const account = options.account ?? "000000000000";
   const assemblyDir = options.assemblyDir ?? join(options.dataDir, "cdk.out");
@@ -116,6 +120,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const chaos = new Chaos();
   const mailDir = join(options.dataDir, "mail");
   let dynamodb: DynamoDbService | undefined;
+  let stopAnswers: () => Promise<void> = async () => undefined;
   try {
     dynamodb = await startDynamoDb({
       host,
@@ -168,6 +173,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const eventBridgeServer = createEventBridgeServer(busReady, clock, chaos, log);
     const eventBridgeEndpoint = await listen(eventBridgeServer, host, ports.eventBridge);
     servers.push(eventBridgeServer);
+    const answers = await startLocalAnswers({
+      host,
+      dataDir: options.dataDir,
+      ports,
+      now: () => clock.now(),
+      log,
+    });
+    stopAnswers = answers.stop;
     log(
       `listening: EventBridge ${eventBridgeEndpoint}, SES ${ses.endpoint}, DynamoDB ${dynamodb.endpoint}`,
     );
@@ -193,6 +206,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         AWS_ENDPOINT_URL_SES: ses.endpoint,
         AWS_ENDPOINT_URL_SESV2: ses.endpoint,
         AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridgeEndpoint,
+        ...answers.environment,
         TZ: ":UTC",
         // Lambda runs Node.js 22, where the SDK has nothing to warn about.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
@@ -206,6 +220,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       clockOffsetMs: () => clock.offset,
     });
     const journal = new InvocationJournal(join(options.dataDir, "queue"));
+    answers.attach(system, lambda);
     const deadLetters = new DeadLetterQueues(join(options.dataDir, "dead-letters"), system.queues);
     const eventBus = new LocalEventBus(system, lambda, deadLetters, {
       account,
@@ -228,6 +243,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       eventBridgeEndpoint,
       sesEndpoint: ses.endpoint,
       dynamodbEndpoint: dynamodb.endpoint,
+      smtpEndpoint: answers.smtpEndpoint,
+      webEndpoint: answers.webEndpoint,
       region,
       eventBusNames: system.eventBuses,
       tables: Object.fromEntries(system.tables.map((table) => [table.logicalId, table.tableName])),
@@ -262,11 +279,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         eventBus.stop();
         chaos.stop();
         await lambda.stop();
+        await stopAnswers();
         await Promise.all(servers.map(close));
         await dynamodb?.stop();
       },
     };
   } catch (error) {
+    await stopAnswers();
     await Promise.all(servers.map(close));
     await dynamodb?.stop();
     throw error;

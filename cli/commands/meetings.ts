@@ -61,6 +61,9 @@ export async function meetings(
     const definitions = await repositories.notices.listDefinitions(meetingSubject(meetingId));
     const records = await repositories.notices.listRecords(meetingSubject(meetingId));
     const contacts = await repositories.contacts.getMany(records.map((record) => record.contactId));
+    const answers = new Map(
+      (await repositories.rsvps.listForMeeting(meetingId)).map((rsvp) => [rsvp.contactId, rsvp]),
+    );
     const notices = definitions.map((definition) => ({
       noticeId: definition.noticeId,
       kind: definition.kind,
@@ -78,6 +81,7 @@ export async function meetings(
             contactId: record.contactId,
             represents: contact === undefined ? "(removed)" : representing(contact),
             status: record.status,
+            rsvp: answers.get(record.contactId)?.answer ?? null,
             ...(record.messageId === undefined ? {} : { messageId: record.messageId }),
             ...(record.reason === undefined ? {} : { reason: record.reason }),
             updatedAt: record.updatedAt,
@@ -85,8 +89,9 @@ export async function meetings(
         }),
     }));
     const { scheduledDetail: _detail, ...shown } = meeting;
+    const rsvps = [...answers.values()];
     if (json) {
-      io.out(JSON.stringify({ meeting: shown, notices }));
+      io.out(JSON.stringify({ meeting: shown, notices, rsvps }));
       return 0;
     }
     io.out(`${meeting.title} (${meeting.meetingId})`);
@@ -94,6 +99,10 @@ export async function meetings(
       `  ${meeting.status}, sequence ${meeting.sequence}; ${meeting.startsAt} – ${meeting.endsAt} ${meeting.timeZone}; ${meeting.venue.city} (${meeting.venue.country})`,
     );
     if (meeting.notNotified !== undefined) io.out(`  not notified: ${meeting.notNotified}`);
+    const answered = countBy(rsvps, (rsvp) => rsvp.answer);
+    io.out(
+      `  answers: ${answered.accepted ?? 0} accepted, ${answered.tentative ?? 0} tentative, ${answered.declined ?? 0} declined`,
+    );
     for (const notice of notices) {
       const summary = Object.entries(notice.status)
         .map(([status, count]) => `${count} ${status}`)
@@ -103,11 +112,12 @@ export async function meetings(
       );
       io.out(
         table([
-          ["  CONTACT", "REPRESENTS", "STATUS", "MESSAGE / REASON"],
+          ["  CONTACT", "REPRESENTS", "STATUS", "RSVP", "MESSAGE / REASON"],
           ...notice.records.map((record) => [
             `  ${record.contactId}`,
             record.represents,
             record.status,
+            record.rsvp ?? "-",
             record.messageId ?? record.reason ?? "",
           ]),
         ]),
@@ -134,7 +144,13 @@ export async function report(
   }
   const contacts = await repositories.contacts.listAudience(audienceQuery(meeting.audience));
   const records = await repositories.notices.listRecords(meetingSubject(meetingId));
-  const coverage = coverageReport(meeting.audience, contacts, records);
+  const answers = new Map(
+    (await repositories.rsvps.listForMeeting(meetingId)).map((rsvp) => [
+      rsvp.contactId,
+      rsvp.answer,
+    ]),
+  );
+  const coverage = coverageReport(meeting.audience, contacts, records, answers);
   if (json) {
     io.out(JSON.stringify({ meetingId, title: meeting.title, ...coverage }));
     return 0;
@@ -145,7 +161,19 @@ export async function report(
   );
   io.out(
     table([
-      ["", "REPRESENTS", "CONTACTS", "NOTIFIED", "DELIVERED", "BOUNCED", "NOT SENT"],
+      [
+        "",
+        "REPRESENTS",
+        "CONTACTS",
+        "NOTIFIED",
+        "DELIVERED",
+        "BOUNCED",
+        "NOT SENT",
+        "ACCEPTED",
+        "TENTATIVE",
+        "DECLINED",
+        "NO ANSWER",
+      ],
       ...coverage.rows.map((row) => [
         row.flagged ? "⚠" : "",
         row.kind === "member-state" ? countryName(row.represents, "en") : row.represents,
@@ -154,6 +182,10 @@ export async function report(
         String(row.delivered),
         String(row.bounced),
         String(row.notSent),
+        String(row.attendance.accepted),
+        String(row.attendance.tentative),
+        String(row.attendance.declined),
+        String(row.attendance.noAnswer),
       ]),
     ]),
   );

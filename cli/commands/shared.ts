@@ -3,6 +3,7 @@ import { DynamoContactRepository } from "../../shared/adapters/contact-repositor
 import { createDocumentClient } from "../../shared/adapters/dynamodb-client.js";
 import { DynamoMeetingRepository } from "../../shared/adapters/meeting-repository.js";
 import { DynamoNoticeRepository } from "../../shared/adapters/notice-repository.js";
+import { DynamoRsvpRepository } from "../../shared/adapters/rsvp-repository.js";
 import type { Target } from "../target.js";
 
 /** Where a command writes: stdout and stderr, or a test's lists. */
@@ -33,6 +34,7 @@ export function stateRepositories(resolved: Target) {
     meetings: new DynamoMeetingRepository(documents, tableName),
     notices: new DynamoNoticeRepository(documents, tableName),
     chair: new DynamoChairRepository(documents, tableName),
+    rsvps: new DynamoRsvpRepository(documents, tableName),
   };
 }
 

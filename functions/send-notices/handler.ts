@@ -11,6 +11,7 @@ const limiter = tokenBucket(runtime.maxSendRate);
 export const handler = workflowHandler(
   NoticesDueEvent,
   async (detail, _event, context) => {
+    await runtime.prepare();
     const summary = await deliverNotices(detail, {
       ...runtime.delivery,
       limiter,

@@ -54,6 +54,16 @@ export const keys = {
     gsi1pk: `NOTICES#${contactId}`,
     gsi1sk: `${subjectKey}#${noticeId}`,
   }),
+  /** A contact's current answer to a meeting's invitation (the latest by the answer's own time). */
+  rsvp: (meetingId: string, contactId: string) => ({
+    pk: `MEETING#${meetingId}`,
+    sk: `RSVP#${contactId}`,
+  }),
+  /** Every answer as it came, kept beside the current one. */
+  rsvpAnswer: (meetingId: string, contactId: string, answeredAt: string, channel: string) => ({
+    pk: `MEETING#${meetingId}`,
+    sk: `RSVPLOG#${contactId}#${answeredAt}#${channel}`,
+  }),
   /** Finds a notice record from the provider's message id (delivery events name only that). */
   message: (messageId: string) => ({ pk: `MESSAGE#${messageId}`, sk: "MESSAGE" }),
 } as const;

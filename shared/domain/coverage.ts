@@ -2,6 +2,7 @@ import type { Audience } from "../contract/index.js";
 import { memberStateCodes, organisations } from "../reference/index.js";
 import type { Contact } from "./contacts.js";
 import type { NoticeRecord } from "./notices.js";
+import { type Attendance, attendanceOf, type RsvpAnswer } from "./rsvp.js";
 
 export interface CoverageRow {
   /** A member-state code or an organisation id. */
@@ -18,6 +19,8 @@ export interface CoverageRow {
   notSent: number;
   /** A member state of the audience that no delivered notice reached. */
   flagged: boolean;
+  /** The contacts' answers: accepted, tentative, declined, no answer. */
+  attendance: Attendance;
 }
 
 export interface CoverageReport {
@@ -43,6 +46,8 @@ export function coverageReport(
   audience: Audience,
   contacts: readonly Contact[],
   records: readonly NoticeRecord[],
+  /** Each contact's current answer to the invitation. */
+  answers: ReadonlyMap<string, RsvpAnswer> = new Map(),
 ): CoverageReport {
   const byContact = new Map<string, NoticeRecord[]>();
   for (const record of records) {
@@ -83,6 +88,10 @@ export function coverageReport(
         mine.some((record) => record.status === "failed" || record.status === "skipped"),
       ),
       flagged: kind === "member-state" && delivered === 0,
+      attendance: attendanceOf(
+        theirs.map((contact) => contact.contactId),
+        answers,
+      ),
     };
   });
   const known = new Set(contacts.map((contact) => contact.contactId));

@@ -13,6 +13,7 @@ import {
   notify,
 } from "./notices.js";
 import { EventRejected } from "./rejections.js";
+import type { DeclinedContacts } from "./rsvp.js";
 import { durationMs, HORIZON_YEARS, horizonOf, InvalidLocalTime, instantAt } from "./time.js";
 
 /** A meeting as stored: the scheduled detail, its state, and the SEQUENCE of its calendar entry. */
@@ -92,6 +93,8 @@ export interface MeetingContext {
   now: Date;
   /** Reminders before the start, as ISO 8601 durations ("P14D", "P2D"). */
   reminderOffsets: readonly string[];
+  /** Who declined: they get no reminders. */
+  rsvps?: DeclinedContacts;
 }
 
 /** JSON with sorted keys: equal details give equal strings. */
@@ -128,7 +131,7 @@ function checkedInstants(times: { startsAt: string; endsAt: string; timeZone: st
 }
 
 /** Whether the meeting's end, at the venue, is before `now`. */
-function hasEnded(meeting: Pick<Meeting, "endsAt" | "timeZone">, now: Date): boolean {
+export function hasEnded(meeting: Pick<Meeting, "endsAt" | "timeZone">, now: Date): boolean {
   return instantAt(meeting.endsAt, meeting.timeZone) < now;
 }
 
@@ -185,8 +188,12 @@ async function notifyAudience(
   options: { remindersOnly?: boolean; reminderOffset?: string } = {},
 ): Promise<NoticeDefinition> {
   const audience = await context.directory.listAudience(audienceQuery(meeting.audience));
+  // A member who declined is not reminded of the meeting.
+  const declined = options.remindersOnly
+    ? ((await context.rsvps?.declinedContacts(meeting.meetingId)) ?? new Set<string>())
+    : new Set<string>();
   const recipients = options.remindersOnly
-    ? audience.filter((contact) => contact.reminders !== false)
+    ? audience.filter((contact) => contact.reminders !== false && !declined.has(contact.contactId))
     : audience;
   const definition: NoticeDefinition = {
     subjectKey: meetingSubject(meeting.meetingId),
@@ -203,6 +210,11 @@ async function notifyAudience(
 
 const invitationId = () => "invitation-v0";
 const updateId = (sequence: number) => `update-v${sequence}`;
+
+/** The meeting's latest calendar REQUEST: its invitation, or the update of its sequence. */
+export function currentRequestId(meeting: Pick<Meeting, "sequence">): string {
+  return meeting.sequence === 0 ? invitationId() : updateId(meeting.sequence);
+}
 const cancellationId = (sequence: number) => `cancellation-v${sequence}`;
 
 /**

@@ -2,6 +2,8 @@ import type { Language } from "../contract/index.js";
 import { type Contact, representing } from "../domain/contacts.js";
 import type { OutgoingEmail } from "../domain/deliver-notices.js";
 import type { MeetingSnapshot, NoticeDefinition } from "../domain/notices.js";
+import { RSVP_ANSWERS } from "../domain/rsvp.js";
+import { signRsvpToken } from "../domain/rsvp-token.js";
 import { instantAt, sameWallClock } from "../domain/time.js";
 import { findMemberState, findOrganisation } from "../reference/index.js";
 import { meetingCalendar } from "./calendar.js";
@@ -10,6 +12,19 @@ import { LOCALES, type MessageKey, message } from "./messages.js";
 export interface Sender {
   name: string;
   address: string;
+  /** The calendar's ORGANIZER, where calendar replies go (SES receiving); else `address`. */
+  organizer?: string;
+}
+
+/** Where the answer links point (the RSVP endpoint, ending in "/rsvp/") and the signing secret. */
+export interface RsvpLinks {
+  baseUrl: string;
+  secret: string;
+}
+
+interface AnswerLink {
+  label: string;
+  href: string;
 }
 
 const HTML_ESCAPES: Record<string, string> = {
@@ -106,6 +121,21 @@ interface Body {
   paragraphs: string[];
   lines: Line[];
   note?: string;
+  /** "I will attend / I will not attend / Not sure yet", each a signed link. */
+  answers?: AnswerLink[];
+}
+
+/** The answer links of a meeting notice: each token names the meeting, the contact, the answer. */
+function answerLinks(meeting: MeetingSnapshot, contact: Contact, links: RsvpLinks): AnswerLink[] {
+  // A link answers until the meeting ends.
+  const expiresAt = instantAt(meeting.endsAt, meeting.timeZone);
+  return RSVP_ANSWERS.map((answer) => ({
+    label: message(contact.language, `rsvp.${answer}`),
+    href: `${links.baseUrl}${signRsvpToken(
+      { meetingId: meeting.meetingId, contactId: contact.contactId, answer, expiresAt },
+      links.secret,
+    )}`,
+  }));
 }
 
 function meetingLines(meeting: MeetingSnapshot, contact: Contact, language: Language): Line[] {
@@ -226,6 +256,13 @@ function text(body: Body, contact: Contact, withCalendar: boolean): string {
           body.note,
           "",
         ]),
+    ...(body.answers === undefined
+      ? []
+      : [
+          message(language, "rsvp.prompt"),
+          ...body.answers.map((link) => `  ${link.label}: ${link.href}`),
+          "",
+        ]),
     ...(withCalendar ? [message(language, "calendar.attached"), ""] : []),
     message(language, "signature"),
     "",
@@ -253,6 +290,7 @@ function html(body: Body, contact: Contact, withCalendar: boolean): string {
 ${body.paragraphs.map((paragraph) => `<p>${e(paragraph)}</p>`).join("\n")}
 ${rows === "" ? "" : `<table>\n${rows}\n</table>`}
 ${body.note === undefined ? "" : `<h2 style="font-size:1em">${e(message(language, "label.about"))}</h2>\n<p style="white-space:pre-line">${e(body.note)}</p>`}
+${body.answers === undefined ? "" : `<p>${e(message(language, "rsvp.prompt"))}</p>\n<p>${body.answers.map((link) => `<a href="${e(link.href)}" style="display:inline-block;padding:0.5em 1em;margin:0.25em;border:1px solid #1a4d80;border-radius:4px;color:#1a4d80;text-decoration:none">${e(link.label)}</a>`).join("\n")}</p>`}
 ${withCalendar ? `<p>${e(message(language, "calendar.attached"))}</p>` : ""}
 <p>${e(message(language, "signature"))}</p>
 <hr><p style="font-size:smaller;color:#555">${e(message(language, "footer", { represents: representingIn(contact, language) }))}</p>
@@ -266,12 +304,20 @@ export function composeNotice(
   definition: NoticeDefinition,
   contact: Contact,
   sender: Sender,
+  rsvp?: RsvpLinks,
 ): OutgoingEmail {
   const meeting = definition.meeting;
   const body =
     meeting === undefined
       ? chairBody(definition, contact)
       : meetingBody(definition, meeting, contact);
+  const answerable =
+    definition.kind === "invitation" ||
+    definition.kind === "update" ||
+    definition.kind === "reminder";
+  if (meeting !== undefined && rsvp !== undefined && answerable) {
+    body.answers = answerLinks(meeting, contact, rsvp);
+  }
   const method: "REQUEST" | "CANCEL" | undefined =
     definition.kind === "invitation" || definition.kind === "update"
       ? "REQUEST"
@@ -287,7 +333,7 @@ export function composeNotice(
             meeting,
             method,
             { name: contact.name, email: contact.email },
-            { name: sender.name, email: sender.address },
+            { name: sender.name, email: sender.organizer ?? sender.address },
             venueText(meeting, "en"),
           ),
         };

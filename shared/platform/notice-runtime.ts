@@ -3,10 +3,12 @@ import { DynamoChairRepository } from "../adapters/chair-repository.js";
 import { DynamoMeetingRepository } from "../adapters/meeting-repository.js";
 import { EventBridgeNoticePublisher } from "../adapters/notice-publisher.js";
 import { DynamoNoticeRepository } from "../adapters/notice-repository.js";
+import { DynamoRsvpRepository } from "../adapters/rsvp-repository.js";
+import { SecretsManagerSecret } from "../adapters/secret-reader.js";
 import { createSesClient, MAX_SEND_MS, SesMailer } from "../adapters/ses-mailer.js";
 import type { DeliveryContext } from "../domain/deliver-notices.js";
 import { durationMs } from "../domain/time.js";
-import { composeNotice } from "../notices/render.js";
+import { composeNotice, type RsvpLinks } from "../notices/render.js";
 import { MissingConfiguration, requireEnv } from "./config.js";
 import { createWorkflowRuntime } from "./workflow-runtime.js";
 
@@ -43,6 +45,7 @@ export function createNotifyingRuntime(env: NodeJS.ProcessEnv = process.env) {
     ),
     chunkSize: chunkSizeFor(numberEnv("SES_MAX_SEND_RATE", env)),
     reminderOffsets,
+    rsvps: new DynamoRsvpRepository(base.documentClient, base.tableName),
   };
 }
 
@@ -52,14 +55,20 @@ export function createSenderRuntime(env: NodeJS.ProcessEnv = process.env) {
   const sender = {
     name: requireEnv("SENDER_NAME", env),
     address: requireEnv("SENDER_ADDRESS", env),
+    ...(env.REPLY_ADDRESS ? { organizer: env.REPLY_ADDRESS } : {}),
   };
+  // The answer links are signed with a secret from Secrets Manager, read once (see prepare).
+  const rsvpSecret = env.RSVP_SECRET_ARN
+    ? new SecretsManagerSecret(env.RSVP_SECRET_ARN, requireEnv("AWS_REGION", env), env)
+    : undefined;
+  let rsvpLinks: RsvpLinks | undefined;
   const configurationSet = env.SES_CONFIGURATION_SET;
   const delivery: Omit<DeliveryContext, "limiter" | "deadline"> = {
     notices: new DynamoNoticeRepository(base.documentClient, base.tableName),
     contacts: base.contacts,
     meetings: new DynamoMeetingRepository(base.documentClient, base.tableName),
     mailer: new SesMailer(createSesClient(), sender, configurationSet || undefined),
-    compose: (definition, contact) => composeNotice(definition, contact, sender),
+    compose: (definition, contact) => composeNotice(definition, contact, sender, rsvpLinks),
     now: () => new Date(),
     maxSendMs: MAX_SEND_MS,
     meetingReadMaxAgeMs: 1_000,
@@ -69,7 +78,16 @@ export function createSenderRuntime(env: NodeJS.ProcessEnv = process.env) {
     throttleRetries: 6,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
-  return { ...base, delivery, maxSendRate: numberEnv("SES_MAX_SEND_RATE", env) };
+  return {
+    ...base,
+    delivery,
+    maxSendRate: numberEnv("SES_MAX_SEND_RATE", env),
+    /** Reads what composing needs from elsewhere (the links' secret), once per environment. */
+    async prepare(): Promise<void> {
+      if (rsvpSecret === undefined || rsvpLinks !== undefined) return;
+      rsvpLinks = { baseUrl: requireEnv("RSVP_BASE_URL", env), secret: await rsvpSecret.read() };
+    },
+  };
 }
 
 /** The reconciler: the open notices, the publisher, and how long it waits and keeps trying. */

@@ -48,7 +48,7 @@ export async function startLocalStack(
     projectDir: PROJECT_DIR,
     dataDir,
     assemblyDir: ASSEMBLY_DIR,
-    ports: { eventBridge: 0, ses: 0, dynamodb: 0 },
+    ports: { eventBridge: 0, ses: 0, dynamodb: 0, smtp: 0, web: 0 },
     retryDelaysMs: [50, 100],
     ...options,
   });

@@ -277,6 +277,39 @@ describe("coverageReport counts", () => {
       bounced: 0,
       notSent: 0,
       flagged: false,
+      attendance: { accepted: 0, tentative: 0, declined: 0, noAnswer: 1 },
+    });
+  });
+
+  it("counts each member state's answers: accepted, tentative, declined and no answer", () => {
+    // Prepare
+    const contacts = [
+      contact("ke-focal-point-1", { memberState: "KE" }),
+      contact("ke-focal-point-2", { memberState: "KE" }),
+      contact("ke-focal-point-3", { memberState: "KE" }),
+      contact("de-focal-point-1", { memberState: "DE" }),
+    ];
+    const answers = new Map([
+      ["ke-focal-point-1", "accepted" as const],
+      ["ke-focal-point-2", "declined" as const],
+      ["de-focal-point-1", "tentative" as const],
+    ]);
+
+    // Act
+    const report = coverageReport("steering-committee", contacts, [], answers);
+
+    // Assess
+    expect(rowOf(report.rows, "KE")?.attendance).toEqual({
+      accepted: 1,
+      tentative: 0,
+      declined: 1,
+      noAnswer: 1,
+    });
+    expect(rowOf(report.rows, "DE")?.attendance).toEqual({
+      accepted: 0,
+      tentative: 1,
+      declined: 0,
+      noAnswer: 0,
     });
   });
 

@@ -1,0 +1,66 @@
+import type { Language } from "../contract/index.js";
+import type { Contact } from "./contacts.js";
+import type { Meeting } from "./meetings.js";
+import {
+  LinkAnswerRefused,
+  type RsvpAnswer,
+  type RsvpRepository,
+  recordLinkAnswer,
+} from "./rsvp.js";
+import { RsvpTokenRefused, verifyRsvpToken } from "./rsvp-token.js";
+
+/** What the page of a link shows. */
+export type LinkOutcome =
+  /** GET: the question, with a form that POSTs the answer; nothing recorded. */
+  | { page: "confirm"; language: Language; title: string; answer: RsvpAnswer }
+  /** POST: the answer is recorded. */
+  | { page: "recorded"; language: Language; title: string; answer: RsvpAnswer }
+  /** The token is altered, expired or not ours. */
+  | { page: "invalid"; problem: string }
+  /** The meeting is cancelled or gone, or the contact removed. */
+  | { page: "closed"; language: Language };
+
+export interface LinkContext {
+  secret: () => Promise<string>;
+  meetings: { get(meetingId: string): Promise<Meeting | undefined> };
+  contacts: { get(contactId: string): Promise<Contact | undefined> };
+  rsvps: RsvpRepository;
+  now: Date;
+}
+
+/**
+ * A member opened an answer link (GET) or confirmed on its page (POST):
+ * 1. the token must carry our signature and not have expired;
+ * 2. GET shows the answer to confirm and records nothing: mail scanners and link previews open
+ *    every link of a message, and must not answer for the member;
+ * 3. POST records the answer (now, channel "link"), if the meeting is still scheduled and the
+ *    contact still known.
+ */
+export async function answerByLink(
+  request: { method: "GET" | "POST"; token: string },
+  context: LinkContext,
+): Promise<LinkOutcome> {
+  let claims: ReturnType<typeof verifyRsvpToken>;
+  try {
+    claims = verifyRsvpToken(request.token, await context.secret(), context.now);
+  } catch (error) {
+    if (error instanceof RsvpTokenRefused) return { page: "invalid", problem: error.problem };
+    throw error;
+  }
+  const contact = await context.contacts.get(claims.contactId);
+  const meeting = await context.meetings.get(claims.meetingId);
+  const language = contact?.language ?? "en";
+  if (contact === undefined || meeting === undefined || meeting.status !== "scheduled") {
+    return { page: "closed", language };
+  }
+  if (request.method === "GET") {
+    return { page: "confirm", language, title: meeting.title, answer: claims.answer };
+  }
+  try {
+    await recordLinkAnswer(claims, { ...context, now: context.now });
+  } catch (error) {
+    if (error instanceof LinkAnswerRefused) return { page: "closed", language };
+    throw error;
+  }
+  return { page: "recorded", language, title: meeting.title, answer: claims.answer };
+}
