@@ -63,7 +63,7 @@ export async function benchMeeting(contacts: number, rate: number): Promise<Meet
     dataDir,
     assemblyDir: join(PROJECT_DIR, ".kp-local", `bench-cdk.out-rate-${rate}`),
     context: { sesMaxSendRate: String(rate) },
-    ports: { eventBridge: 0, ses: 0, dynamodb: 0 },
+    ports: { eventBridge: 0, ses: 0, dynamodb: 0, smtp: 0, web: 0 },
   });
   try {
     await seedContacts(runtime, contacts);
@@ -155,7 +155,7 @@ export async function benchFunctions(): Promise<string> {
     dataDir,
     assemblyDir: join(PROJECT_DIR, ".kp-local", "bench-cdk.out-rate-14"),
     context: { sesMaxSendRate: "14" },
-    ports: { eventBridge: 0, ses: 0, dynamodb: 0 },
+    ports: { eventBridge: 0, ses: 0, dynamodb: 0, smtp: 0, web: 0 },
   });
   const rows: string[] = [];
   try {

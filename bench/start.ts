@@ -16,6 +16,8 @@ async function timeStart(dataDir: string): Promise<{ readyMs: number; listeningM
       KP_EVENTBRIDGE_PORT: "0",
       KP_SES_PORT: "0",
       KP_DYNAMODB_PORT: "0",
+      KP_SMTP_PORT: "0",
+      KP_WEB_PORT: "0",
       KP_FUNCTION_LOGS: "off",
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -22,6 +22,12 @@ interface Statement {
 
 const ALARM_EMAILS = ["duty-officer@example.org", "ops@example.org"];
 
+/**
+ * CDK context that bundles no function (NodejsFunction leaves its asset empty): for the apps
+ * built only to read a setting's effect on the template. The main app bundles every function.
+ */
+const NO_BUNDLING = { "aws:cdk:bundling-stacks": [] };
+
 /** The stateful stack alone (no functions to bundle), for the settings that only it reads. */
 function statefulWith(context: Record<string, unknown>): Template {
   const app = new App({ context });
@@ -135,7 +141,7 @@ describe("the CDK app", () => {
   });
 
   it("takes another bus name from the eventBusName context", () => {
-    const other = buildApp(new App({ context: { eventBusName: "kp-staging" } }));
+    const other = buildApp(new App({ context: { ...NO_BUNDLING, eventBusName: "kp-staging" } }));
     Template.fromStack(other.stateful).hasResourceProperties("AWS::Events::EventBus", {
       Name: "kp-staging",
     });
@@ -275,6 +281,7 @@ describe("the CDK app", () => {
     const allowed = statement.Condition.ArnNotEquals["aws:PrincipalArn"];
     expect(allowed).toEqual(
       [
+        "contact-upserted",
         "meeting-scheduled",
         "meeting-rescheduled",
         "meeting-cancelled",
@@ -303,7 +310,9 @@ describe("the CDK app", () => {
         },
       },
     ]);
-    for (const functionId of ["contact-upserted", "send-notices", "record-delivery"]) {
+    // A late joiner's invitation is handed over by contact-upserted.
+    expect(putEvents("contact-upserted")).toEqual(putEvents("meeting-scheduled"));
+    for (const functionId of ["contact-removed", "send-notices", "record-delivery"]) {
       expect(putEvents(functionId)).toEqual([]);
     }
   });
@@ -329,6 +338,8 @@ describe("the CDK app", () => {
     expect(dynamoStatementsOf("contact-upserted")).toEqual([
       rejections,
       table(["dynamodb:GetItem", "dynamodb:PutItem"], ["CONTACT#*"]),
+      table(["dynamodb:GetItem"], ["MEETING#*"]),
+      lists(["MEETINGS"]),
     ]);
     expect(dynamoStatementsOf("send-notices")).toEqual([
       rejections,
@@ -400,9 +411,9 @@ describe("the CDK app", () => {
   });
 
   it("refuses a sender address that is not an email address", () => {
-    expect(() => buildApp(new App({ context: { senderAddress: "secretariat" } }))).toThrow(
-      "senderAddress must be an email address",
-    );
+    expect(() =>
+      buildApp(new App({ context: { ...NO_BUNDLING, senderAddress: "secretariat" } })),
+    ).toThrow("senderAddress must be an email address");
   });
 
   it("reports what SES did with each notice through a configuration set to the default bus", () => {
@@ -425,7 +436,7 @@ describe("the CDK app", () => {
   });
 
   it("reserves no concurrency for the sender when senderReservedConcurrency is 0 (small accounts)", () => {
-    const small = buildApp(new App({ context: { senderReservedConcurrency: 0 } }));
+    const small = buildApp(new App({ context: { ...NO_BUNDLING, senderReservedConcurrency: 0 } }));
 
     const functions = Template.fromStack(small.stateless).findResources("AWS::Lambda::Function");
     expect(
@@ -656,6 +667,7 @@ describe("the CDK app", () => {
     const custom = buildApp(
       new App({
         context: {
+          ...NO_BUNDLING,
           reconcileSweep: "rate(15 minutes)",
           reconcileAfter: "PT30M",
           reconcileGiveUpAfter: "P2D",
@@ -669,16 +681,16 @@ describe("the CDK app", () => {
         Variables: Match.objectLike({ RECONCILE_AFTER: "PT30M", RECONCILE_GIVE_UP_AFTER: "P2D" }),
       },
     });
-    expect(() => buildApp(new App({ context: { reconcileGiveUpAfter: "a day" } }))).toThrow(
-      "reconcileGiveUpAfter: a day is not a duration",
-    );
+    expect(() =>
+      buildApp(new App({ context: { ...NO_BUNDLING, reconcileGiveUpAfter: "a day" } })),
+    ).toThrow("reconcileGiveUpAfter: a day is not a duration");
   });
 
   it("tells the sender whether several of its environments may run at once", () => {
     stateless.hasResourceProperties("AWS::Lambda::Function", {
       Environment: { Variables: Match.objectLike({ SENDER_PARALLEL: "false" }) },
     });
-    const small = buildApp(new App({ context: { senderReservedConcurrency: 0 } }));
+    const small = buildApp(new App({ context: { ...NO_BUNDLING, senderReservedConcurrency: 0 } }));
     Template.fromStack(small.stateless).hasResourceProperties("AWS::Lambda::Function", {
       Environment: { Variables: Match.objectLike({ SENDER_PARALLEL: "true" }) },
     });

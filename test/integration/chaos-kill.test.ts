@@ -18,8 +18,8 @@ import {
 } from "../support/chaos.js";
 import { PROJECT_DIR } from "../support/local-stack.js";
 
-const CONTACTS = 300;
-const KILL_AFTER = 60;
+const CONTACTS = 200;
+const KILL_AFTER = 40;
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
 /** `npm start` as a process of its own (node itself, so that SIGKILL reaches the runtime). */
@@ -32,6 +32,8 @@ function npmStart(dataDir: string): { process: ChildProcess; ready: Promise<Runt
       KP_EVENTBRIDGE_PORT: "0",
       KP_SES_PORT: "0",
       KP_DYNAMODB_PORT: "0",
+      KP_SMTP_PORT: "0",
+      KP_WEB_PORT: "0",
       KP_FUNCTION_LOGS: "off",
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -43,7 +43,7 @@ function startFixture(dataDir: string, retryDelaysMs: number[], log: (line: stri
     dataDir,
     assemblyDir: FIXTURE,
     synthesize: false,
-    ports: { eventBridge: 0, ses: 0, dynamodb: 0 },
+    ports: { eventBridge: 0, ses: 0, dynamodb: 0, smtp: 0, web: 0 },
     retryDelaysMs,
     concurrency: 1,
     log,

@@ -35,7 +35,7 @@ describe("the local runtime's EventBridge, Lambda and dead-letter queues", () =>
       dataDir,
       assemblyDir: FIXTURE,
       synthesize: false,
-      ports: { eventBridge: 0, ses: 0, dynamodb: 0 },
+      ports: { eventBridge: 0, ses: 0, dynamodb: 0, smtp: 0, web: 0 },
       retryDelaysMs: [20],
       concurrency: 1,
       log: (line) => logLines.push(line),
