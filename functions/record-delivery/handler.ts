@@ -1,6 +1,7 @@
 import { DynamoNoticeRepository } from "../../shared/adapters/notice-repository.js";
 import { SesEmailEvent } from "../../shared/contract/ses-events.js";
 import { recordDeliveryEvent } from "../../shared/domain/delivery-status.js";
+import { NOTICES_SUPPRESSED_METRIC, publishCounts } from "../../shared/platform/metrics.js";
 import { workflowHandler } from "../../shared/platform/workflow-handler.js";
 import { createWorkflowRuntime } from "../../shared/platform/workflow-runtime.js";
 
@@ -17,6 +18,7 @@ export const handler = workflowHandler(
       eventTime: event.time,
     });
     if (outcome.suppressed) {
+      publishCounts(runtime.metrics, { [NOTICES_SUPPRESSED_METRIC]: 1 });
       runtime.logger.warn("Contact suppressed", {
         messageId: detail.mail.messageId,
         eventType: detail.eventType,

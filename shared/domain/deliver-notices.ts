@@ -59,6 +59,14 @@ export interface MeetingVersions {
 /** Some notices of the chunk could not be sent now; the retry of the whole chunk sends them. */
 export class NoticesIncomplete extends Error {
   override name = "NoticesIncomplete";
+
+  constructor(
+    message: string,
+    /** What the chunk did before it failed: counted all the same. */
+    readonly summary?: DeliverySummary,
+  ) {
+    super(message);
+  }
 }
 
 export class UnknownNotice extends Error {
@@ -298,6 +306,7 @@ export async function deliverNotices(
   if (errors.length > 0) {
     throw new NoticesIncomplete(
       `${errors.length} of ${due.contactIds.length} notice(s) of ${due.noticeId} to retry: ${errors.slice(0, 5).join("; ")}`,
+      summary,
     );
   }
   return summary;

@@ -1,5 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import type { Metrics } from "@aws-lambda-powertools/metrics";
 import { EventBridgeSchema } from "@aws-lambda-powertools/parser/schemas/eventbridge";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
@@ -15,6 +16,7 @@ import {
   type RejectionRepository,
   rejectedEventText,
 } from "../domain/rejections.js";
+import { EVENTS_REJECTED_METRIC, publishCounts } from "./metrics.js";
 
 export type EventBridgeEnvelope = z.infer<typeof EventBridgeSchema>;
 
@@ -65,6 +67,8 @@ function carriesPersonalData(detail: unknown): boolean {
 export interface WorkflowDependencies {
   rejections: RejectionRepository;
   logger: Logger;
+  /** Counts the rejected events (`EventsRejected`) when given. */
+  metrics?: Metrics;
   now?: () => Date;
   /** Tells whether a contact has been removed, so its rejected events keep no personal data. */
   contacts?: { isRemoved(contactId: string): Promise<boolean> };
@@ -103,6 +107,9 @@ export async function rejectEvent(
     (await dependencies.contacts?.isRemoved(contactId)) === true
   ) {
     await dependencies.rejections.eraseContact(contactId);
+  }
+  if (dependencies.metrics !== undefined) {
+    publishCounts(dependencies.metrics, { [EVENTS_REJECTED_METRIC]: 1 });
   }
   dependencies.logger.warn("Event rejected", {
     eventId: envelope.id,

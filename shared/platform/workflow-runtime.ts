@@ -3,6 +3,7 @@ import { DynamoContactRepository } from "../adapters/contact-repository.js";
 import { createDocumentClient } from "../adapters/dynamodb-client.js";
 import { DynamoRejectionRepository } from "../adapters/rejection-repository.js";
 import { requireEnv } from "./config.js";
+import { createMetrics } from "./metrics.js";
 
 /**
  * What every workflow function builds once per execution environment, from the environment
@@ -15,6 +16,7 @@ export function createWorkflowRuntime(env: NodeJS.ProcessEnv = process.env) {
     tableName,
     documentClient,
     logger: new Logger(),
+    metrics: createMetrics(),
     contacts: new DynamoContactRepository(documentClient, tableName),
     rejections: new DynamoRejectionRepository(documentClient, tableName),
   };

@@ -7,6 +7,7 @@ import {
   type RejectedEvent,
   type RejectionRepository,
 } from "../../shared/domain/rejections.js";
+import { createMetrics, EVENTS_REJECTED_METRIC } from "../../shared/platform/metrics.js";
 import {
   type EventBridgeEnvelope,
   UnroutableEvent,
@@ -400,5 +401,32 @@ describe("workflowHandler with details no schema was written for", () => {
       "detail.reminders: is a number no double holds (it reads as Infinity); no field of the contract is such a number",
     );
     expect(JSON.parse(rejections.recorded[0]?.event ?? "").detail.reminders).toBe(Infinity);
+  });
+});
+
+describe("workflowHandler counting rejected events", () => {
+  it("publishes EventsRejected once for a refused event, and nothing for an accepted one", async () => {
+    // Prepare
+    const metrics = createMetrics();
+    const published: string[] = [];
+    const addMetric = vi.spyOn(metrics, "addMetric");
+    vi.spyOn(metrics, "publishStoredMetrics").mockImplementation(() => {
+      published.push("flush");
+      return metrics;
+    });
+    const handler = workflowHandler(ContactUpserted, async () => undefined, {
+      rejections: new InMemoryRejections(),
+      logger: new Logger({ logLevel: "SILENT" }),
+      metrics,
+      now: () => NOW,
+    });
+
+    // Act
+    await handler(contactUpsertedEvent(erika), lambdaContext);
+    await handler(contactUpsertedEvent({ ...erika, email: "erika-at-example.de" }), lambdaContext);
+
+    // Assess
+    expect(addMetric.mock.calls).toEqual([[EVENTS_REJECTED_METRIC, "Count", 1]]);
+    expect(published).toEqual(["flush"]);
   });
 });
