@@ -1,17 +1,18 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { afterAll, describe, expect, it } from "vitest";
-import type { RuntimeDescription } from "../../local/runtime.js";
 import { createDocumentClient } from "../../shared/adapters/dynamodb-client.js";
 import { ASSEMBLY_DIR } from "../global-setup.js";
 import {
+  exited,
   futureMeeting,
   importContacts,
   messagesByRecipient,
+  npmStart,
   SENDER_IN_FLIGHT,
   tally,
   waitUntil,
@@ -21,43 +22,6 @@ import { PROJECT_DIR } from "../support/local-stack.js";
 const CONTACTS = 200;
 const KILL_AFTER = 40;
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
-
-/** `npm start` as a process of its own (node itself, so that SIGKILL reaches the runtime). */
-function npmStart(dataDir: string): { process: ChildProcess; ready: Promise<RuntimeDescription> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "local/main.ts"], {
-    cwd: PROJECT_DIR,
-    env: {
-      ...process.env,
-      KP_LOCAL_DIR: dataDir,
-      KP_EVENTBRIDGE_PORT: "0",
-      KP_SES_PORT: "0",
-      KP_DYNAMODB_PORT: "0",
-      KP_SMTP_PORT: "0",
-      KP_WEB_PORT: "0",
-      KP_FUNCTION_LOGS: "off",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const ready = new Promise<RuntimeDescription>((resolve, reject) => {
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("is running locally")) {
-        resolve(JSON.parse(readFileSync(join(dataDir, "runtime.json"), "utf8")));
-      }
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once("exit", (code) => reject(new Error(`npm start exited (${code}):\n${output}`)));
-  });
-  return { process: child, ready };
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once("exit", () => resolve()));
-}
 
 describe("kill -9 of npm start in the middle of a fan-out", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "kp-kill-"));
@@ -73,7 +37,7 @@ describe("kill -9 of npm start in the middle of a fan-out", () => {
   it("after a restart on the same state, every contact has the invitation once, but for those in flight at the kill", async () => {
     // Prepare: the test's cloud assembly, so that `npm start` does not synthesize again.
     cpSync(ASSEMBLY_DIR, join(dataDir, "cdk.out"), { recursive: true });
-    const first = npmStart(dataDir);
+    const first = npmStart(PROJECT_DIR, dataDir);
     running.push(first.process);
     const description = await first.ready;
     const dynamodb = new DynamoDBClient({
@@ -117,7 +81,7 @@ describe("kill -9 of npm start in the middle of a fan-out", () => {
     await exited(first.process);
     const atKill = count();
     rmSync(join(dataDir, "runtime.json"));
-    const second = npmStart(dataDir);
+    const second = npmStart(PROJECT_DIR, dataDir);
     running.push(second.process);
     const restarted = await second.ready;
     const queue = join(dataDir, "queue");

@@ -1,7 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ActiveFault, ChaosRequest, FaultName } from "../../local/chaos.js";
+import type { RuntimeDescription } from "../../local/runtime.js";
 import { DynamoContactRepository } from "../../shared/adapters/contact-repository.js";
 import { contactUpsertedSchema } from "../../shared/contract/contact-upserted.js";
 
@@ -52,16 +54,28 @@ export function futureMeeting(meetingId: string, memberState: string) {
   };
 }
 
-/** How many messages each address at the domain was sent, counted from the `.eml` files. */
-export function messagesByRecipient(mailDir: string, domain: string): Map<string, number> {
-  const counts = new Map<string, number>();
+/** When each address at the domain was sent a message (the `.eml` files' times, in ms, sorted). */
+export function deliveriesByRecipient(mailDir: string, domain: string): Map<string, number[]> {
+  const times = new Map<string, number[]>();
+  if (!existsSync(mailDir)) return times;
   for (const file of readdirSync(mailDir).filter((name) => name.endsWith(".eml"))) {
-    const head = readFileSync(join(mailDir, file), "utf8").split(/\r?\n\r?\n/, 1)[0] ?? "";
+    const path = join(mailDir, file);
+    const head = readFileSync(path, "utf8").split(/\r?\n\r?\n/, 1)[0] ?? "";
     const to = /^To:.*?<?([^\s<>]+@[^\s<>]+)>?\s*$/im.exec(head.replace(/\r?\n[ \t]+/g, " "));
     const address = to?.[1]?.toLowerCase();
-    if (address?.endsWith(`@${domain}`)) counts.set(address, (counts.get(address) ?? 0) + 1);
+    if (address?.endsWith(`@${domain}`)) {
+      times.set(address, [...(times.get(address) ?? []), statSync(path).mtimeMs]);
+    }
   }
-  return counts;
+  for (const list of times.values()) list.sort((a, b) => a - b);
+  return times;
+}
+
+/** How many messages each address at the domain was sent, counted from the `.eml` files. */
+export function messagesByRecipient(mailDir: string, domain: string): Map<string, number> {
+  return new Map(
+    [...deliveriesByRecipient(mailDir, domain)].map(([address, times]) => [address, times.length]),
+  );
 }
 
 /** What the rehearsal found: who got nothing, and how many messages were sent twice or more. */
@@ -103,4 +117,45 @@ export async function waitUntil(condition: () => Promise<boolean> | boolean, lim
     if (Date.now() - started > limitMs) throw new Error(`not reached within ${limitMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** `npm start` as a process of its own (node itself, so that SIGKILL reaches the runtime). */
+export function npmStart(
+  projectDir: string,
+  dataDir: string,
+): { process: ChildProcess; ready: Promise<RuntimeDescription> } {
+  const child = spawn(process.execPath, ["--import", "tsx", "local/main.ts"], {
+    cwd: projectDir,
+    env: {
+      ...process.env,
+      KP_LOCAL_DIR: dataDir,
+      KP_EVENTBRIDGE_PORT: "0",
+      KP_SES_PORT: "0",
+      KP_DYNAMODB_PORT: "0",
+      KP_SMTP_PORT: "0",
+      KP_WEB_PORT: "0",
+      KP_FUNCTION_LOGS: "off",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const ready = new Promise<RuntimeDescription>((resolve, reject) => {
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("is running locally")) {
+        resolve(JSON.parse(readFileSync(join(dataDir, "runtime.json"), "utf8")));
+      }
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once("exit", (code) => reject(new Error(`npm start exited (${code}):\n${output}`)));
+  });
+  return { process: child, ready };
+}
+
+/** Resolves once the child process has exited. */
+export function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
 }
