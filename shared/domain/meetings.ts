@@ -147,7 +147,10 @@ function noted(meeting: Meeting, note: string | undefined): Meeting {
   return note === undefined ? rest : { ...rest, notNotified: note };
 }
 
-function snapshot(meeting: Meeting): MeetingSnapshot {
+/** The meeting as one notice describes it: fixed when the notice is defined. */
+export function meetingSnapshot(
+  meeting: MeetingScheduledDetail & Pick<Meeting, "sequence" | "reason">,
+): MeetingSnapshot {
   return {
     meetingId: meeting.meetingId,
     kind: meeting.kind,
@@ -201,7 +204,7 @@ async function notifyAudience(
     kind,
     definedAt: context.now.toISOString(),
     recipientCount: recipients.length,
-    meeting: snapshot(meeting),
+    meeting: meetingSnapshot(meeting),
     audience: meeting.audience,
     ...(options.reminderOffset === undefined ? {} : { reminderOffset: options.reminderOffset }),
   };

@@ -11,7 +11,8 @@ import {
   meetingScheduledSchema,
 } from "../../shared/contract/index.js";
 import type { Contact } from "../../shared/domain/contacts.js";
-import type { MeetingSnapshot, NoticeDefinition } from "../../shared/domain/notices.js";
+import { meetingSnapshot } from "../../shared/domain/meetings.js";
+import type { NoticeDefinition } from "../../shared/domain/notices.js";
 import { instantAt } from "../../shared/domain/time.js";
 import { meetingUid } from "../../shared/notices/calendar.js";
 import { composeNotice, type Sender } from "../../shared/notices/render.js";
@@ -42,21 +43,6 @@ describe("the contract-derived arbitraries", () => {
     },
   );
 });
-
-function snapshotOf(meeting: MeetingScheduledDetail, sequence: number): MeetingSnapshot {
-  return {
-    meetingId: meeting.meetingId,
-    kind: meeting.kind,
-    title: meeting.title,
-    startsAt: meeting.startsAt,
-    endsAt: meeting.endsAt,
-    timeZone: meeting.timeZone,
-    venue: meeting.venue,
-    sequence,
-    ...(meeting.description === undefined ? {} : { description: meeting.description }),
-    ...(meeting.agendaUrl === undefined ? {} : { agendaUrl: meeting.agendaUrl }),
-  };
-}
 
 /** Every kind of notice the domain defines, from one set of valid details. */
 const noticesArbitrary = fc
@@ -91,13 +77,18 @@ const noticesArbitrary = fc
       recipientCount: 1,
     };
     const definitions: NoticeDefinition[] = [
-      { ...base, noticeId: "invitation-v0", kind: "invitation", meeting: snapshotOf(meeting, 0) },
+      {
+        ...base,
+        noticeId: "invitation-v0",
+        kind: "invitation",
+        meeting: meetingSnapshot({ ...meeting, sequence: 0 }),
+      },
       {
         ...base,
         noticeId: "update-v1",
         kind: "update",
         meeting: {
-          ...snapshotOf(changed, 1),
+          ...meetingSnapshot({ ...changed, sequence: 1 }),
           ...(rescheduled.reason === undefined ? {} : { reason: rescheduled.reason as string }),
         },
       },
@@ -106,7 +97,7 @@ const noticesArbitrary = fc
         noticeId: "cancellation-v2",
         kind: "cancellation",
         meeting: {
-          ...snapshotOf(changed, 2),
+          ...meetingSnapshot({ ...changed, sequence: 2 }),
           ...(cancelled.reason === undefined ? {} : { reason: cancelled.reason as string }),
         },
       },
@@ -114,7 +105,7 @@ const noticesArbitrary = fc
         ...base,
         noticeId: "reminder-P14D-v0",
         kind: "reminder",
-        meeting: snapshotOf(meeting, 0),
+        meeting: meetingSnapshot({ ...meeting, sequence: 0 }),
         reminderOffset: "P14D",
       },
       {
