@@ -7,6 +7,12 @@ export const SOURCE = "kp.secretariat";
 export const DEFAULT_EVENT_BUS_NAME = "khartoum-process";
 
 const CONTROL_CHARACTERS = /\p{Cc}/u;
+/**
+ * Half of a surrogate pair on its own: JSON can carry one ("\ud909"), but no email header,
+ * body or calendar can encode it (UTF-8 has no form for it; it arrives as "\ufffd").
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+const WELL_FORMED = "must be well-formed Unicode text (it holds half of a surrogate pair)";
 const CONTROL_CHARACTERS_BUT_LINE_BREAKS_AND_TABS = /[^\P{Cc}\n\t]/u;
 
 /** Text that ends up in a header or a one-line field: a line break here could inject a header. */
@@ -18,7 +24,8 @@ export const singleLine = (max: number) =>
     .max(max, `must be at most ${max} characters`)
     .refine((value) => !CONTROL_CHARACTERS.test(value), {
       message: "must be a single line without control characters",
-    });
+    })
+    .refine((value) => !LONE_SURROGATE.test(value), { message: WELL_FORMED });
 
 /** Text that may span lines; every line break becomes "\n" (a lone CR would end a line early). */
 export const multiLine = (max: number) =>
@@ -32,7 +39,8 @@ export const multiLine = (max: number) =>
         .max(max, `must be at most ${max} characters`)
         .refine((value) => !CONTROL_CHARACTERS_BUT_LINE_BREAKS_AND_TABS.test(value), {
           message: "must not contain control characters",
-        }),
+        })
+        .refine((value) => !LONE_SURROGATE.test(value), { message: WELL_FORMED }),
     );
 
 export const secretariatId = z

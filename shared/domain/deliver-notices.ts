@@ -152,6 +152,12 @@ const MAX_WAITS = 3;
  * so the chunk fails at once and its retry (or the reconciler) sends what is left.
  */
 export const FAILURES_BEFORE_HOLDING_BACK = 3;
+/**
+ * Below this much time before the invocation's deadline no claim is taken: its lease (which
+ * ends at the deadline) could end while the send is still under way, and another sender could
+ * then take it over and send it too. The chunk's retry sends what is left.
+ */
+export const MIN_TIME_TO_SEND_MS = 2_000;
 
 const describe = (error: unknown) =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -226,6 +232,10 @@ export async function deliverNotices(
       if (newer !== undefined) return skip(key, `superseded by ${newer}`);
       const now = context.now();
       const deadline = context.deadline();
+      if (deadline - now.getTime() < MIN_TIME_TO_SEND_MS) {
+        // A claim taken now would end (with the invocation) before its send could: leave it.
+        return retryLater(contactId, "not tried: the invocation's time is up");
+      }
       const leaseUntil = new Date(Math.min(deadline, now.getTime() + context.maxSendMs));
       const claim = await context.notices.claim(key, now, leaseUntil);
       if (claim.status === "done") {

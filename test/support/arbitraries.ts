@@ -70,7 +70,8 @@ export const idArbitrary = fc.stringMatching(patternOf(secretariatId));
 const CONTROL = /\p{Cc}/gu;
 /**
  * Text of every kind the contract lets through: any code point (astral, RTL, combining marks,
- * zero-width, lone surrogates), quotes and markup, up to the field's maximum length.
+ * zero-width), quotes and markup, up to the field's maximum length. Half a surrogate pair (from
+ * a binary string, or a pair cut at the maximum) is not text the contract takes: it becomes "?".
  */
 function textArbitrary(max: number, options: { multiLine?: boolean } = {}) {
   const unit = fc.oneof(
@@ -95,6 +96,7 @@ function textArbitrary(max: number, options: { multiLine?: boolean } = {}) {
     .map((text) => (options.multiLine === true ? text : text.replace(CONTROL, " ")))
     .map((text) => (options.multiLine === true ? text.replace(/[^\P{Cc}\n\t]/gu, " ") : text))
     .map((text) => text.trim().slice(0, max).trim())
+    .map((text) => text.replace(/\p{Cs}/gu, "?"))
     .filter((text) => text.length > 0);
 }
 

@@ -187,6 +187,26 @@ describe("single-line and multi-line text", () => {
     expect(reason).toBe(`${path}: must be a single line without control characters`);
   });
 
+  it("refuses half a surrogate pair, which no email or calendar can encode (found by the property test)", () => {
+    // Act
+    const city = refusal(MeetingScheduled.schema, {
+      ...som9,
+      venue: { city: "Berlin\ud909", country: "DE" },
+    });
+    const description = refusal(MeetingScheduled.schema, { ...som9, description: "Agenda \udc00" });
+
+    // Assess
+    expect(city).toBe(
+      "detail.venue.city: must be well-formed Unicode text (it holds half of a surrogate pair)",
+    );
+    expect(description).toBe(
+      "detail.description: must be well-formed Unicode text (it holds half of a surrogate pair)",
+    );
+    expect(MeetingScheduled.schema.safeParse({ ...som9, title: "Conférence 😀" }).success).toBe(
+      true,
+    );
+  });
+
   it("refuses a line break inside a contact's name, which ends up in an email header", () => {
     // Act
     const reason = refusal(ContactUpserted.schema, {

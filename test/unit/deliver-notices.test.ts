@@ -10,6 +10,7 @@ import {
   MailRejected,
   MailThrottled,
   type MeetingVersions,
+  MIN_TIME_TO_SEND_MS,
   NoticesIncomplete,
   type OutgoingEmail,
   tokenBucket,
@@ -1021,5 +1022,36 @@ describe("deliverNotices while SES fails every send", () => {
     expect(mailer.attempts).toHaveLength(6);
     expect(mailer.sentTo()).toEqual([many[2]?.email, many[5]?.email]);
     expect(failure.message).toContain("4 of 6 notice(s)");
+  });
+});
+
+describe("deliverNotices near its deadline", () => {
+  it("takes no claim once less than MIN_TIME_TO_SEND_MS is left, and fails the chunk for its retry", async () => {
+    // Prepare
+    const { context, notices, mailer } = deliveryContext();
+    context.deadline = () => NOW.getTime() + MIN_TIME_TO_SEND_MS - 1;
+
+    // Act
+    const failure = await failureOf(deliverNotices(chunk(everyone), context));
+
+    // Assess
+    expect(mailer.attempts).toEqual([]);
+    expect(failure.message).toContain("3 of 3 notice(s)");
+    expect(failure.message).toContain("not tried: the invocation's time is up");
+    for (const contactId of everyone) expect(notices.recordOf(contactId)).toBeUndefined();
+  });
+
+  it("still sends with MIN_TIME_TO_SEND_MS left, its claims ending at the deadline", async () => {
+    // Prepare
+    const { context, notices, mailer } = deliveryContext();
+    context.deadline = () => NOW.getTime() + MIN_TIME_TO_SEND_MS;
+
+    // Act
+    const summary = await deliverNotices(chunk(everyone), context);
+
+    // Assess
+    expect(summary.sent).toBe(3);
+    expect(mailer.sentTo()).toHaveLength(3);
+    expect(notices.leases).toEqual([MIN_TIME_TO_SEND_MS, MIN_TIME_TO_SEND_MS, MIN_TIME_TO_SEND_MS]);
   });
 });
