@@ -124,10 +124,11 @@ export const FUNCTION_ACCESS = {
   "meeting-cancelled": changesMeetings,
   "chair-designated": changesTheChair,
   "chair-handover": changesTheChair,
+  // Query: who declined the meeting (its RSVP# items) is left out of its reminders.
   "send-due-reminders": {
     items: [
       {
-        actions: ["GetItem", "PutItem", "DeleteItem", "BatchWriteItem"],
+        actions: ["GetItem", "Query", "PutItem", "DeleteItem", "BatchWriteItem"],
         partitions: [PARTITIONS.meetings],
       },
     ],
@@ -166,6 +167,23 @@ export const FUNCTION_ACCESS = {
     ],
     lists: [LISTS.openNotices],
     publishes: [NoticesDueEvent],
+  },
+  // KpRsvp's functions. The answer page: the meeting, the contact, the answer (RSVP# and RSVPLOG#
+  // items under the meeting's partition).
+  "rsvp-page": {
+    items: [
+      { actions: ["GetItem"], partitions: [PARTITIONS.contacts] },
+      { actions: ["GetItem", "PutItem"], partitions: [PARTITIONS.meetings] },
+    ],
+  },
+  // A calendar's answer: matched to the meeting and to a contact of its audience, or rejected.
+  "record-reply": {
+    items: [
+      ...recordsRejections,
+      readsContacts,
+      { actions: ["GetItem", "PutItem"], partitions: [PARTITIONS.meetings] },
+    ],
+    lists: [LISTS.audience],
   },
 } as const satisfies Record<string, FunctionAccess>;
 

@@ -7,10 +7,8 @@ import {
   LogGroupLogDestination,
 } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
-import { Table } from "aws-cdk-lib/aws-dynamodb";
 import { Rule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue } from "aws-cdk-lib/aws-sqs";
@@ -18,6 +16,7 @@ import type { Construct } from "constructs";
 import { LISTS_INDEX } from "../shared/adapters/table-keys.js";
 import { ReplyReceivedEvent } from "../shared/contract/replies.js";
 import { WorkflowFunction } from "./constructs/workflow-function.js";
+import { accessOf, accessStatements } from "./function-access.js";
 import type { RsvpSettings } from "./rsvp-settings.js";
 import type { StatefulStack } from "./stateful-stack.js";
 import type { StatelessStack } from "./stateless-stack.js";
@@ -41,15 +40,16 @@ export class RsvpStack extends Stack {
   constructor(scope: Construct, id: string, props: RsvpStackProps) {
     super(scope, id, props);
     const { stateful, settings } = props;
-    const table = Table.fromTableArn(this, "Table", stateful.table.tableArn);
+    // Each function gets its FUNCTION_ACCESS entry, as those of KpStateless do.
+    const resources = {
+      tableArn: stateful.table.tableArn,
+      listsIndexArn: `${stateful.table.tableArn}/index/${LISTS_INDEX}`,
+      eventBusArn: stateful.eventBus.eventBusArn,
+    };
     const grantTable = (fn: WorkflowFunction) => {
-      table.grantReadWriteData(fn);
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ["dynamodb:Query"],
-          resources: [`${stateful.table.tableArn}/index/${LISTS_INDEX}`],
-        }),
-      );
+      for (const statement of accessStatements(accessOf(fn.node.id), resources)) {
+        fn.addToRolePolicy(statement);
+      }
     };
 
     this.linkSecret = new Secret(this, "LinkSecret", {

@@ -117,6 +117,32 @@ describe("the answers' stacks", () => {
     ]);
   });
 
+  it("gives the answer functions only their FUNCTION_ACCESS partitions of the table, and no Scan", () => {
+    const dynamoStatements = (prefix: string) =>
+      Object.entries(rsvp.findResources("AWS::IAM::Policy"))
+        .filter(([id]) => id.startsWith(prefix))
+        .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
+        .filter((statement: { Action: unknown }) =>
+          JSON.stringify(statement.Action).includes("dynamodb:"),
+        );
+    const partitions = (statements: { Condition?: Record<string, Record<string, string[]>> }[]) =>
+      statements.map(
+        (statement) => statement.Condition?.["ForAllValues:StringLike"]?.["dynamodb:LeadingKeys"],
+      );
+
+    const page = dynamoStatements("rsvppage");
+    const recorder = dynamoStatements("recordreply");
+
+    expect(partitions(page)).toEqual([["CONTACT#*"], ["MEETING#*"]]);
+    expect(partitions(recorder)).toEqual([
+      ["REJECTED"],
+      ["CONTACT#*"],
+      ["MEETING#*"],
+      ["AUDIENCE#*"],
+    ]);
+    expect(JSON.stringify([...page, ...recorder])).not.toMatch(/Scan|BatchWrite|dynamodb:\*/);
+  });
+
   it("names the reply address as the sender's ORGANIZER and gives it the links' base and secret", () => {
     stateless.hasResourceProperties("AWS::Lambda::Function", {
       Environment: {

@@ -352,7 +352,13 @@ describe("the CDK app", () => {
     ]);
     expect(dynamoStatementsOf("send-due-reminders")).toEqual([
       table(
-        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
+        [
+          "dynamodb:GetItem",
+          "dynamodb:Query",
+          "dynamodb:PutItem",
+          "dynamodb:DeleteItem",
+          "dynamodb:BatchWriteItem",
+        ],
         ["MEETING#*"],
       ),
       lists(["REMINDERS", "AUDIENCE#*"]),
