@@ -5,7 +5,10 @@ import { ReceiptRuleSet, TlsPolicy } from "aws-cdk-lib/aws-ses";
 import { Lambda, LambdaInvocationType, S3 } from "aws-cdk-lib/aws-ses-actions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { WorkflowFunction } from "./constructs/workflow-function.js";
+import {
+  WORKFLOW_FUNCTION_ACKNOWLEDGEMENTS,
+  WorkflowFunction,
+} from "./constructs/workflow-function.js";
 import type { RsvpSettings } from "./rsvp-settings.js";
 
 export interface ReceivingStackProps extends StackProps {
@@ -83,23 +86,10 @@ export class ReceivingStack extends Stack {
     });
 
     Validations.of(this).acknowledge(
-      {
-        id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-        reason:
-          "AWSLambdaBasicExecutionRole only lets a function write its own logs; it is AWS's documented minimum.",
-      },
-      {
-        id: "AwsSolutions-IAM5[Resource::*]",
-        reason: "X-Ray's PutTraceSegments and PutTelemetryRecords take no resource.",
-      },
+      ...WORKFLOW_FUNCTION_ACKNOWLEDGEMENTS,
       {
         id: "AwsSolutions-IAM5[Resource::<ReceivedMailFFEFE2F1.Arn>/replies/*]",
         reason: `The function reads only the objects under ${REPLY_KEY_PREFIX} (S3 grants name them with a wildcard).`,
-      },
-      {
-        id: "AwsSolutions-L1",
-        reason:
-          "Node.js 22 is the runtime the project targets and tests on (Lambda's supported LTS line).",
       },
       {
         id: "AwsSolutions-S1",

@@ -8,14 +8,17 @@ import {
 } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { Rule } from "aws-cdk-lib/aws-events";
-import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { LISTS_INDEX } from "../shared/adapters/table-keys.js";
 import { ReplyReceivedEvent } from "../shared/contract/replies.js";
-import { WorkflowFunction } from "./constructs/workflow-function.js";
+import {
+  targetOf,
+  WORKFLOW_FUNCTION_ACKNOWLEDGEMENTS,
+  WorkflowFunction,
+} from "./constructs/workflow-function.js";
 import { accessOf, accessStatements } from "./function-access.js";
 import type { RsvpSettings } from "./rsvp-settings.js";
 import type { StatefulStack } from "./stateful-stack.js";
@@ -111,44 +114,26 @@ export class RsvpStack extends Stack {
       environment: { TABLE_NAME: stateful.table.tableName },
     });
     grantTable(recorder);
-    new Rule(this, "record-reply-rule", {
+    const replies = new Rule(this, "record-reply-rule", {
       eventBus: stateful.eventBus,
       description: "Calendar replies the receiving stack hands over",
       eventPattern: {
         source: [ReplyReceivedEvent.source],
         detailType: [ReplyReceivedEvent.detailType],
       },
-    }).addTarget(
-      new LambdaFunction(recorder, {
-        retryAttempts: 185,
-        maxEventAge: Duration.hours(24),
-        deadLetterQueue: Queue.fromQueueArn(
-          this,
-          "UndeliveredEvents",
-          stateful.undeliveredEvents.queueArn,
-        ),
-      }),
+    });
+    targetOf(
+      replies,
+      recorder,
+      Queue.fromQueueArn(this, "UndeliveredEvents", stateful.undeliveredEvents.queueArn),
     );
 
     Validations.of(this).acknowledge(
-      {
-        id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-        reason:
-          "AWSLambdaBasicExecutionRole only lets a function write its own logs; it is AWS's documented minimum.",
-      },
-      {
-        id: "AwsSolutions-IAM5[Resource::*]",
-        reason: "X-Ray's PutTraceSegments and PutTelemetryRecords take no resource.",
-      },
-      {
-        id: "AwsSolutions-L1",
-        reason:
-          "Node.js 22 is the runtime the project targets and tests on (Lambda's supported LTS line).",
-      },
+      ...WORKFLOW_FUNCTION_ACKNOWLEDGEMENTS,
       {
         id: "AwsSolutions-SMG4",
         reason:
-          "Rotating the link secret would void the answer links of every email already sent; it is rotated by hand between meetings (see notes).",
+          "Rotating the link secret would void the answer links of every email already sent; it is rotated by hand between meetings (see the README).",
       },
       {
         id: "AwsSolutions-APIG4",

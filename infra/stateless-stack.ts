@@ -7,7 +7,6 @@ import {
   Rule,
   Schedule,
 } from "aws-cdk-lib/aws-events";
-import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { Effect, PolicyStatement, StarPrincipal } from "aws-cdk-lib/aws-iam";
 import {
   ConfigurationSet,
@@ -33,7 +32,12 @@ import {
 import { NoticesDueEvent, WORKFLOWS_SOURCE } from "../shared/contract/internal.js";
 import { SES_DETAIL_TYPES, SES_SOURCE } from "../shared/contract/ses-events.js";
 import { Monitoring, type RoutedRule } from "./constructs/monitoring.js";
-import { WorkflowFunction, type WorkflowFunctionProps } from "./constructs/workflow-function.js";
+import {
+  targetOf,
+  WORKFLOW_FUNCTION_ACKNOWLEDGEMENTS,
+  WorkflowFunction,
+  type WorkflowFunctionProps,
+} from "./constructs/workflow-function.js";
 import { accessOf, accessStatements } from "./function-access.js";
 import { type Settings, senderDomain } from "./settings.js";
 import type { StatefulStack } from "./stateful-stack.js";
@@ -223,22 +227,7 @@ export class StatelessStack extends Stack {
       ],
     });
 
-    Validations.of(this).acknowledge(
-      {
-        id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-        reason:
-          "AWSLambdaBasicExecutionRole only lets a function write its own logs; it is AWS's documented minimum.",
-      },
-      {
-        id: "AwsSolutions-IAM5[Resource::*]",
-        reason: "X-Ray's PutTraceSegments and PutTelemetryRecords take no resource.",
-      },
-      {
-        id: "AwsSolutions-L1",
-        reason:
-          "Node.js 22 is the runtime the project targets and tests on (Lambda's supported LTS line).",
-      },
-    );
+    Validations.of(this).acknowledge(...WORKFLOW_FUNCTION_ACKNOWLEDGEMENTS);
   }
 
   /**
@@ -299,13 +288,7 @@ export class StatelessStack extends Stack {
 
   /** The function as the rule's target: EventBridge's retries, then the undelivered-events DLQ. */
   private target(rule: Rule, fn: WorkflowFunction, label: string, onSystemBus: boolean): void {
-    rule.addTarget(
-      new LambdaFunction(fn, {
-        retryAttempts: 185,
-        maxEventAge: Duration.hours(24),
-        deadLetterQueue: this.undeliveredEvents,
-      }),
-    );
+    targetOf(rule, fn, this.undeliveredEvents);
     this.rules.push({
       label,
       rule,

@@ -1,4 +1,6 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import type { Rule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
@@ -59,4 +61,36 @@ export class WorkflowFunction extends NodejsFunction {
       },
     });
   }
+}
+
+/**
+ * The cdk-nag findings every WorkflowFunction brings, each with its reason: a stack of such
+ * functions acknowledges these (and its own) once.
+ */
+export const WORKFLOW_FUNCTION_ACKNOWLEDGEMENTS = [
+  {
+    id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+    reason:
+      "AWSLambdaBasicExecutionRole only lets a function write its own logs; it is AWS's documented minimum.",
+  },
+  {
+    id: "AwsSolutions-IAM5[Resource::*]",
+    reason: "X-Ray's PutTraceSegments and PutTelemetryRecords take no resource.",
+  },
+  {
+    id: "AwsSolutions-L1",
+    reason:
+      "Node.js 22 is the runtime the project targets and tests on (Lambda's supported LTS line).",
+  },
+] as const;
+
+/** The function as a rule's target: EventBridge's retries for a day, then the dead-letter queue. */
+export function targetOf(rule: Rule, fn: WorkflowFunction, undelivered: IQueue): void {
+  rule.addTarget(
+    new LambdaFunction(fn, {
+      retryAttempts: 185,
+      maxEventAge: Duration.hours(24),
+      deadLetterQueue: undelivered,
+    }),
+  );
 }
