@@ -14,6 +14,7 @@ import {
   exited,
   futureMeeting,
   importContacts,
+  importContactsInto,
   messagesByRecipient,
   npmStart,
   tally,
@@ -279,20 +280,8 @@ export async function benchChaosKill(contacts: number): Promise<ChaosRun> {
     const first = npmStart(PROJECT_DIR, dataDir);
     running.push(first.process);
     const description = await first.ready;
-    const dynamodb = new DynamoDBClient({
-      endpoint: description.dynamodbEndpoint,
-      region: description.region,
-      credentials,
-    });
     const domain = "kill.bench-chaos.example.org";
-    const addresses = await importContacts(
-      createDocumentClient(dynamodb),
-      Object.values(description.tables)[0] ?? "",
-      "DE",
-      domain,
-      contacts,
-    );
-    dynamodb.destroy();
+    const addresses = await importContactsInto(description, "DE", domain, contacts);
     await putMeeting(
       description.eventBridgeEndpoint,
       description.region,

@@ -2,15 +2,13 @@ import type { ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { afterAll, describe, expect, it } from "vitest";
-import { createDocumentClient } from "../../shared/adapters/dynamodb-client.js";
 import { ASSEMBLY_DIR } from "../global-setup.js";
 import {
   exited,
   futureMeeting,
-  importContacts,
+  importContactsInto,
   messagesByRecipient,
   npmStart,
   SENDER_IN_FLIGHT,
@@ -40,20 +38,8 @@ describe("kill -9 of npm start in the middle of a fan-out", () => {
     const first = npmStart(PROJECT_DIR, dataDir);
     running.push(first.process);
     const description = await first.ready;
-    const dynamodb = new DynamoDBClient({
-      endpoint: description.dynamodbEndpoint,
-      region: description.region,
-      credentials,
-    });
     const domain = "kill.example.org";
-    const addresses = await importContacts(
-      createDocumentClient(dynamodb),
-      Object.values(description.tables)[0] ?? "",
-      "DE",
-      domain,
-      CONTACTS,
-    );
-    dynamodb.destroy();
+    const addresses = await importContactsInto(description, "DE", domain, CONTACTS);
     const eventBridge = new EventBridgeClient({
       endpoint: description.eventBridgeEndpoint,
       region: description.region,

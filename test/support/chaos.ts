@@ -1,14 +1,36 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ActiveFault, ChaosRequest, FaultName } from "../../local/chaos.js";
 import type { RuntimeDescription } from "../../local/runtime.js";
 import { DynamoContactRepository } from "../../shared/adapters/contact-repository.js";
+import { createDocumentClient } from "../../shared/adapters/dynamodb-client.js";
 import { contactUpsertedSchema } from "../../shared/contract/contact-upserted.js";
 
 /** How many messages the sender has in flight at once (its `concurrency`): a fault's window. */
 export const SENDER_IN_FLIGHT = 8;
+
+/** importContacts into a runtime started as a process, found by its description (runtime.json). */
+export async function importContactsInto(
+  description: RuntimeDescription,
+  memberState: string,
+  domain: string,
+  count: number,
+): Promise<string[]> {
+  const dynamodb = new DynamoDBClient({
+    endpoint: description.dynamodbEndpoint,
+    region: description.region,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  try {
+    const table = Object.values(description.tables)[0] ?? "";
+    return await importContacts(createDocumentClient(dynamodb), table, memberState, domain, count);
+  } finally {
+    dynamodb.destroy();
+  }
+}
 
 /** A rehearsal's contacts: `count` focal points of one member state, at a domain of their own. */
 export async function importContacts(
