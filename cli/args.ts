@@ -1,5 +1,5 @@
 /** Flags that take no value; every other `--flag` takes the next word (or `--flag=value`). */
-const BOOLEAN_FLAGS = new Set(["json", "aws", "dry-run", "help", "after-send"]);
+const BOOLEAN_FLAGS = new Set(["json", "aws", "dry-run", "help", "after-send", "no-wait"]);
 
 export interface ParsedArgs {
   positionals: string[];

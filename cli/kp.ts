@@ -4,9 +4,11 @@ import { chair } from "./commands/chair.js";
 import { CHAOS_USAGE, chaos } from "./commands/chaos.js";
 import { clock } from "./commands/clock.js";
 import { contacts } from "./commands/contacts.js";
+import { deadLetters, redrive } from "./commands/dead-letters.js";
 import { meetings, report } from "./commands/meetings.js";
 import { put } from "./commands/put.js";
-import { deadLetters, rejected } from "./commands/rejected.js";
+import { rejected } from "./commands/rejected.js";
+import { replay } from "./commands/replay.js";
 import type { Io } from "./commands/shared.js";
 import { resolveTarget, type Target, type TargetOptions, UsageError } from "./target.js";
 
@@ -25,7 +27,10 @@ const HELP = `kp — the Khartoum Process secretariat's command line
   kp contacts show <contactId>                                       everything held about a contact
   kp chair                                                           current and upcoming Chair, history
   kp clock [advance P13D | reset]                                    the local runtime's clock (demos, tests)
-  kp dead-letters                                                    failed deliveries (local runtime)
+  kp dead-letters [--detail-type T] [--id ID] [--queue URL]          events a function failed on, the error, when
+  kp redrive [--dry-run] [--detail-type T] [--id ID] [--queue URL]   put them back on the bus, then delete them
+  kp replay --from <day|time> --to <day|time> [--no-wait] [--archive NAME]
+                                                                     replay the archive's events of that window
   kp chaos <fault> ... | status | lift [fault]                       rehearse an incident (local runtime):
 
 ${CHAOS_USAGE.split("\n")
@@ -39,6 +44,8 @@ Fields: --contactId de-1 --name "Erika Mustermann" --memberState DE --roles foca
 Where: the local runtime of \`npm start\` by default (reads .kp-local/runtime.json);
        --aws for AWS, with the SDK's usual settings (AWS_PROFILE, AWS_REGION, or --profile/--region)
        and --table <name> (or KP_TABLE_NAME) to read state. --bus <name> (default khartoum-process).
+       Dead letters in AWS: --queue <url>, or KP_FAILED_EVENTS_QUEUE_URL and
+       KP_UNDELIVERED_EVENTS_QUEUE_URL; replay: --archive <name> or KP_ARCHIVE_NAME (stack outputs).
 Output: --json for scripts.`;
 
 function targetOptions(args: ParsedArgs): TargetOptions {
@@ -81,7 +88,11 @@ export async function runKp(argv: string[], io: Io): Promise<number> {
       case "rejected":
         return await rejected(args, target, io, json);
       case "dead-letters":
-        return await deadLetters(io, json, options);
+        return await deadLetters(args, options, target, io, json);
+      case "redrive":
+        return await redrive(args, options, target, io, json);
+      case "replay":
+        return await replay(args, options, target, io, json);
       case "meetings":
         return await meetings(args, target, io, json);
       case "chair":

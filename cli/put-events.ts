@@ -8,6 +8,8 @@ import { describeIssues } from "../shared/platform/workflow-handler.js";
 
 /** The most entries one PutEvents request takes. */
 export const PUT_EVENTS_BATCH = 10;
+/** The most one PutEvents request carries, all entries together. */
+export const MAX_PUT_EVENTS_BYTES_PER_CALL = 256 * 1024;
 
 export interface EventToPut {
   detailType: string;

@@ -8,7 +8,7 @@ import {
 } from "aws-cdk-lib";
 import { Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { AttributeType, BillingMode, ProjectionType, Table } from "aws-cdk-lib/aws-dynamodb";
-import { EventBus } from "aws-cdk-lib/aws-events";
+import { type Archive, EventBus } from "aws-cdk-lib/aws-events";
 import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
@@ -32,6 +32,8 @@ export interface StatefulStackProps extends StackProps {
 export class StatefulStack extends Stack {
   readonly table: Table;
   readonly eventBus: EventBus;
+  /** The secretariat's events, for replay (`kp replay`). */
+  readonly archive: Archive;
   /** Events EventBridge could not deliver to a target. */
   readonly undeliveredEvents: Queue;
   /** Events a function failed on after Lambda's retries. */
@@ -70,7 +72,7 @@ export class StatefulStack extends Stack {
     this.eventBus = new EventBus(this, "Bus", { eventBusName: settings.eventBusName });
     // An archive cannot be edited, so no event that carries a person's name or email is kept,
     // whatever its detail-type is spelled: Contact Removed must be able to erase them everywhere.
-    this.eventBus.archive("Archive", {
+    this.archive = this.eventBus.archive("Archive", {
       description: "The secretariat's events (but those with a name or email), for replay",
       eventPattern: { source: [SOURCE], detail: withoutPersonalFields() },
       retention: Duration.days(365),
@@ -108,6 +110,10 @@ export class StatefulStack extends Stack {
 
     new CfnOutput(this, "TableName", { value: this.table.tableName });
     new CfnOutput(this, "EventBusName", { value: this.eventBus.eventBusName });
+    // What `kp dead-letters`, `kp redrive` and `kp replay` need in AWS.
+    new CfnOutput(this, "ArchiveName", { value: this.archive.archiveName });
+    new CfnOutput(this, "FailedEventsQueueUrl", { value: this.failedEvents.queueUrl });
+    new CfnOutput(this, "UndeliveredEventsQueueUrl", { value: this.undeliveredEvents.queueUrl });
   }
 
   private deadLetterQueue(id: string, description: string): { queue: Queue; alarm: Alarm } {

@@ -38,6 +38,15 @@ export interface LocalQueue {
   arn: string;
 }
 
+/** An archive of a bus: the events its pattern matches, kept for replay. */
+export interface LocalArchive {
+  archiveName: string;
+  arn: string;
+  eventBusName: string;
+  /** No pattern: every event of the bus. */
+  eventPattern?: EventPattern;
+}
+
 export interface LocalFunction {
   logicalId: string;
   /** The construct id, which is also the folder under functions/. */
@@ -83,6 +92,7 @@ export interface LocalSystem {
   eventBuses: string[];
   tables: LocalTable[];
   queues: LocalQueue[];
+  archives: LocalArchive[];
   functions: LocalFunction[];
   rules: LocalRule[];
   /** Configuration sets whose SES events go to an EventBridge bus. */
@@ -143,6 +153,8 @@ class Resolver {
         return String(this.resolve(stack, properties.Name));
       case "AWS::SQS::Queue":
         return String(this.resolve(stack, properties.QueueName ?? `${stack.name}-${logicalId}`));
+      case "AWS::Events::Archive":
+        return String(this.resolve(stack, properties.ArchiveName ?? `${stack.name}-${logicalId}`));
       default:
         return `${stack.name}-${logicalId}`;
     }
@@ -161,6 +173,8 @@ class Resolver {
         return `arn:aws:sqs:${region}:${account}:${name}`;
       case "AWS::Lambda::Function":
         return `arn:aws:lambda:${region}:${account}:function:${name}`;
+      case "AWS::Events::Archive":
+        return `arn:aws:events:${region}:${account}:archive/${name}`;
       default:
         return `arn:aws:local:${region}:${account}:${resource.Type}/${name}`;
     }
@@ -339,6 +353,7 @@ export function loadLocalSystem(assemblyDir: string, environment: LocalEnvironme
     eventBuses: ["default"],
     tables: [],
     queues: [],
+    archives: [],
     functions: [],
     rules: [],
     sesEventDestinations: [],
@@ -370,6 +385,18 @@ export function loadLocalSystem(assemblyDir: string, environment: LocalEnvironme
         logicalId,
         queueName: resolver.physicalName(stack, logicalId),
         arn: resolver.arn(stack, logicalId),
+      });
+    }
+    for (const [logicalId, resource] of resourcesOfType(stack, "AWS::Events::Archive")) {
+      const properties = resource.Properties ?? {};
+      const sourceArn = String(resolver.resolve(stack, properties.SourceArn));
+      system.archives.push({
+        archiveName: resolver.physicalName(stack, logicalId),
+        arn: resolver.arn(stack, logicalId),
+        eventBusName: sourceArn.split(":event-bus/")[1] ?? "default",
+        ...(properties.EventPattern === undefined
+          ? {}
+          : { eventPattern: parseEventPattern(resolver.resolve(stack, properties.EventPattern)) }),
       });
     }
     for (const [logicalId, resource] of resourcesOfType(stack, "AWS::Lambda::Function")) {

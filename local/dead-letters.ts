@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { appendFile, mkdir, readdir, readFile } from "node:fs/promises";
+import { appendFile, mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { jsonText } from "../shared/domain/json-text.js";
 import type { LocalQueue } from "./cloud-assembly.js";
@@ -14,8 +14,13 @@ export interface DeadLetter {
   attributes: Record<string, string>;
 }
 
-/** The dead-letter queues of the template, kept as JSON lines under the local data folder. */
+/**
+ * The dead-letter queues of the template, kept as JSON lines under the local data folder. Writes
+ * (a new letter, a removal) go one at a time, so a removal never loses a letter sent meanwhile.
+ */
 export class DeadLetterQueues {
+  private writes: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly directory: string,
     private readonly queues: LocalQueue[],
@@ -35,21 +40,52 @@ export class DeadLetterQueues {
       body: jsonText(body).text,
       attributes,
     };
-    await mkdir(this.directory, { recursive: true });
-    await appendFile(join(this.directory, `${queueName}.jsonl`), `${jsonText(letter).text}\n`);
-    return letter;
+    return this.serially(async () => {
+      await mkdir(this.directory, { recursive: true });
+      await appendFile(join(this.directory, `${queueName}.jsonl`), `${jsonText(letter).text}\n`);
+      return letter;
+    });
+  }
+
+  /** Deletes one letter (SQS's DeleteMessage); false when no queue holds it. */
+  async remove(messageId: string): Promise<boolean> {
+    return this.serially(async () => {
+      for (const file of await this.files()) {
+        const path = join(this.directory, file);
+        const lines = (await readFile(path, "utf8")).split("\n").filter(Boolean);
+        const kept = lines.filter(
+          (line) => (JSON.parse(line) as DeadLetter).messageId !== messageId,
+        );
+        if (kept.length === lines.length) continue;
+        // A whole new file, renamed over the old one: a kill leaves one or the other.
+        await writeFile(`${path}.tmp`, kept.map((line) => `${line}\n`).join(""));
+        await rename(`${path}.tmp`, path);
+        return true;
+      }
+      return false;
+    });
   }
 
   async list(): Promise<DeadLetter[]> {
-    const files = await readdir(this.directory).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === "ENOENT") return [];
-      throw error;
-    });
     const letters: DeadLetter[] = [];
-    for (const file of files.filter((name) => name.endsWith(".jsonl"))) {
+    for (const file of await this.files()) {
       const lines = (await readFile(join(this.directory, file), "utf8")).split("\n");
       letters.push(...lines.filter(Boolean).map((line) => JSON.parse(line) as DeadLetter));
     }
     return letters.sort((a, b) => a.sentAt.localeCompare(b.sentAt));
+  }
+
+  private async files(): Promise<string[]> {
+    const files = await readdir(this.directory).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return [];
+      throw error;
+    });
+    return files.filter((name) => name.endsWith(".jsonl"));
+  }
+
+  private serially<T>(write: () => Promise<T>): Promise<T> {
+    const result = this.writes.then(write);
+    this.writes = result.catch(() => undefined);
+    return result;
   }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { LocalArchives } from "./archive.js";
 import type { LocalFunction, LocalRule, LocalSystem, LocalTarget } from "./cloud-assembly.js";
 import type { DeadLetterQueues } from "./dead-letters.js";
 import { matchesEventPattern } from "./event-pattern.js";
@@ -20,6 +21,8 @@ export interface EventEnvelope {
   region: string;
   resources: string[];
   detail: Record<string, unknown>;
+  /** Set on an event an archive's replay put back on the bus. */
+  "replay-name"?: string;
 }
 
 export interface DeliveryReport {
@@ -44,6 +47,8 @@ export interface EventBusOptions {
   journal: InvocationJournal;
   /** When each schedule last fired: a restart fires what became due while it was down. */
   schedules: ScheduleJournal;
+  /** The bus's archives (kept for replay); none: nothing is archived. */
+  archives?: LocalArchives;
 }
 
 /** "2023-03-16T09:00:00Z": EventBridge's `time`, to the second. */
@@ -119,18 +124,31 @@ export class LocalEventBus {
     };
   }
 
+  /** The bus's archives, for StartReplay and DescribeReplay. */
+  get archives(): LocalArchives | undefined {
+    return this.options.archives;
+  }
+
+  /** The dead-letter queues its targets and functions send to. */
+  get deadLetterQueues(): DeadLetterQueues {
+    return this.deadLetters;
+  }
+
   /**
-   * Routes an accepted event; returns at once, as PutEvents does, once every invocation it
-   * causes is journalled.
+   * Routes an accepted event (archived first, when an archive of the bus keeps it); returns at
+   * once, as PutEvents does, once every invocation it causes is journalled. A replay names the
+   * rules it is for (`ruleArns`); none: every rule of the bus.
    */
-  publish(eventBusName: string | undefined, event: EventEnvelope): void {
+  publish(eventBusName: string | undefined, event: EventEnvelope, ruleArns?: string[]): void {
     const bus = busName(eventBusName);
     if (!this.system.eventBuses.includes(bus)) {
       // AWS accepts the entry and drops it; say so locally.
       this.options.onUnknownBus(bus);
       return;
     }
+    this.options.archives?.record(bus, event);
     for (const rule of this.rulesOf(bus)) {
+      if (ruleArns !== undefined && ruleArns.length > 0 && !ruleArns.includes(rule.arn)) continue;
       if (rule.eventPattern === undefined || !matchesEventPattern(rule.eventPattern, event))
         continue;
       for (const target of rule.targets) this.accept(rule, target, event);

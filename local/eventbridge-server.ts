@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { type LocalArchives, type LocalReplay, ReplayRefused } from "./archive.js";
 import { type Chaos, InvalidChaosRequest, parseChaosRequest } from "./chaos.js";
 import type { LocalClock } from "./clock.js";
 import type { EventEnvelope, LocalEventBus } from "./event-bus.js";
@@ -219,6 +220,108 @@ async function controlChaos(request: IncomingMessage, chaos: Chaos) {
   return { active: chaos.status() };
 }
 
+/** `kp redrive`: DELETE /_kp/dead-letters/<messageId> once the event is back on the bus. */
+async function controlDeadLetters(request: IncomingMessage, bus: LocalEventBus) {
+  const messageId = decodeURIComponent((request.url ?? "").split("?")[0]?.split("/")[3] ?? "");
+  if (request.method !== "DELETE" || messageId === "") {
+    throw new ServiceError("ValidationException", "DELETE /_kp/dead-letters/<messageId>");
+  }
+  if (!(await bus.deadLetterQueues.remove(messageId))) {
+    throw new ServiceError("ResourceNotFoundException", `No dead letter ${messageId}`, 404);
+  }
+  return { removed: messageId };
+}
+
+function archivesOf(bus: LocalEventBus): LocalArchives {
+  if (bus.archives === undefined) {
+    throw new ServiceError("ResourceNotFoundException", "This runtime keeps no archive.");
+  }
+  return bus.archives;
+}
+
+/** A timestamp as the SDK sends it (epoch seconds) or as a person writes it (ISO 8601). */
+function timestampOf(value: unknown, parameter: string): Date {
+  const time = eventTimeOf(value);
+  if (time === undefined) {
+    throw new ServiceError("ValidationException", `Parameter ${parameter} is not valid.`);
+  }
+  return time;
+}
+
+function describeReplay(replay: LocalReplay) {
+  const seconds = (date: Date | undefined) =>
+    date === undefined ? undefined : date.getTime() / 1000;
+  return {
+    ReplayName: replay.request.replayName,
+    ReplayArn: replay.replayArn,
+    Description: replay.request.description,
+    State: replay.state,
+    StateReason: replay.stateReason,
+    EventSourceArn: replay.request.eventSourceArn,
+    Destination: {
+      Arn: replay.request.destination.arn,
+      FilterArns: replay.request.destination.filterArns,
+    },
+    EventStartTime: seconds(replay.request.eventStartTime),
+    EventEndTime: seconds(replay.request.eventEndTime),
+    EventLastReplayedTime: seconds(replay.eventLastReplayedTime),
+    ReplayStartTime: seconds(replay.replayStartTime),
+    ReplayEndTime: seconds(replay.replayEndTime),
+  };
+}
+
+/** StartReplay, DescribeReplay and DescribeArchive on the template's archives. */
+function archiveOperation(operation: string, body: Record<string, unknown>, bus: LocalEventBus) {
+  const archives = archivesOf(bus);
+  try {
+    switch (operation) {
+      case "DescribeArchive": {
+        const { archive, eventSourceArn, eventCount } = archives.describeArchive(
+          String(body.ArchiveName ?? ""),
+        );
+        return {
+          ArchiveName: archive.archiveName,
+          ArchiveArn: archive.arn,
+          EventSourceArn: eventSourceArn,
+          EventPattern:
+            archive.eventPattern === undefined ? undefined : JSON.stringify(archive.eventPattern),
+          State: "ENABLED",
+          EventCount: eventCount,
+        };
+      }
+      case "StartReplay": {
+        const destination = (body.Destination ?? {}) as { Arn?: unknown; FilterArns?: unknown };
+        const replay = archives.startReplay(
+          {
+            replayName: String(body.ReplayName ?? ""),
+            eventSourceArn: String(body.EventSourceArn ?? ""),
+            eventStartTime: timestampOf(body.EventStartTime, "EventStartTime"),
+            eventEndTime: timestampOf(body.EventEndTime, "EventEndTime"),
+            destination: {
+              arn: String(destination.Arn ?? ""),
+              ...(Array.isArray(destination.FilterArns)
+                ? { filterArns: destination.FilterArns.map(String) }
+                : {}),
+            },
+            ...(typeof body.Description === "string" ? { description: body.Description } : {}),
+          },
+          (eventBusName, event, ruleArns) => bus.publish(eventBusName, event, ruleArns),
+        );
+        return {
+          ReplayArn: replay.replayArn,
+          State: replay.state,
+          ReplayStartTime: replay.replayStartTime.getTime() / 1000,
+        };
+      }
+      default:
+        return describeReplay(archives.describeReplay(String(body.ReplayName ?? "")));
+    }
+  } catch (error) {
+    if (error instanceof ReplayRefused) throw new ServiceError(error.type, error.message);
+    throw error;
+  }
+}
+
 async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -259,6 +362,10 @@ export function createEventBridgeServer(
           send(response, 200, await controlChaos(request, chaos));
           return;
         }
+        if ((request.url ?? "").startsWith("/_kp/dead-letters/")) {
+          send(response, 200, await controlDeadLetters(request, await busReady));
+          return;
+        }
         const target = String(request.headers["x-amz-target"] ?? "");
         const operation = target.startsWith("AWSEvents.")
           ? target.slice("AWSEvents.".length)
@@ -282,10 +389,15 @@ export function createEventBridgeServer(
           case "TestEventPattern":
             send(response, 200, testEventPattern(body));
             return;
+          case "StartReplay":
+          case "DescribeReplay":
+          case "DescribeArchive":
+            send(response, 200, archiveOperation(operation, body, await busReady));
+            return;
           default:
             throw new ServiceError(
               "UnknownOperationException",
-              `The local EventBridge supports PutEvents and TestEventPattern, not ${operation || "this request"}.`,
+              `The local EventBridge supports PutEvents, TestEventPattern, StartReplay, DescribeReplay and DescribeArchive, not ${operation || "this request"}.`,
             );
         }
       } catch (error) {

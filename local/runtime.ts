@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, Server } from "node:http";
 import { join } from "node:path";
+import { LocalArchives } from "./archive.js";
 import { Chaos } from "./chaos.js";
 import { LocalClock } from "./clock.js";
 import { type LocalSystem, loadLocalSystem } from "./cloud-assembly.js";
@@ -24,7 +25,7 @@ import { ensureCloudAssembly } from "./synth.js";
 export interface LocalRuntimeOptions {
   projectDir: string;
   /**
-   * Where state lives (git-ignored): dynalite's data, dead letters, runtime.json, the
+   * Where state lives (git-ignored): dynalite's data, dead letters, the archive, runtime.json, the
    * asynchronous invocation queue (queue/), when each schedule last fired (schedules.json) and
    * every message SES accepted (mail/<messageId>.eml).
    */
@@ -232,6 +233,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       now: () => clock.now(),
       journal,
       schedules: new ScheduleJournal(join(options.dataDir, "schedules.json")),
+      archives: new LocalArchives(join(options.dataDir, "archive"), system.archives, {
+        account,
+        region,
+        now: () => clock.now(),
+      }),
     });
     const resumed = eventBus.resume();
     if (resumed > 0)

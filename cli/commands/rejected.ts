@@ -1,9 +1,7 @@
-import { join, resolve } from "node:path";
-import { DeadLetterQueues } from "../../local/dead-letters.js";
 import { createDocumentClient } from "../../shared/adapters/dynamodb-client.js";
 import { DynamoRejectionRepository } from "../../shared/adapters/rejection-repository.js";
 import type { ParsedArgs } from "../args.js";
-import { projectDir, type Target, type TargetOptions } from "../target.js";
+import type { Target } from "../target.js";
 import type { Io } from "./shared.js";
 
 export async function rejected(
@@ -35,22 +33,5 @@ export async function rejected(
     io.out(`  ${item.reason}`);
   }
   io.out(`${list.length} rejected event(s), newest first`);
-  return 0;
-}
-
-export async function deadLetters(io: Io, json: boolean, options: TargetOptions): Promise<number> {
-  const dir = resolve(
-    projectDir(),
-    options["local-dir"] ?? process.env.KP_LOCAL_DIR ?? ".kp-local",
-  );
-  const letters = await new DeadLetterQueues(join(dir, "dead-letters"), []).list();
-  if (json) io.out(JSON.stringify(letters));
-  else {
-    for (const letter of letters)
-      io.out(
-        `${letter.sentAt}  ${letter.queueName}  ${Object.values(letter.attributes).join("  ")}`,
-      );
-    io.out(`${letters.length} dead letter(s)`);
-  }
   return 0;
 }

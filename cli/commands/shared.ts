@@ -43,3 +43,12 @@ export function countBy<T>(items: T[], key: (item: T) => string): Record<string,
   for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
   return counts;
 }
+
+/**
+ * An AWS service's answer to a call (AccessDenied, ResourceNotFound, QueueDoesNotExist...) as
+ * one line for the person at the terminal, or undefined for any other error.
+ */
+export function serviceErrorLine(error: unknown): string | undefined {
+  if (!(error instanceof Error) || !("$metadata" in error)) return undefined;
+  return `${error.name}: ${error.message}`;
+}

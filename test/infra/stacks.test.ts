@@ -94,6 +94,20 @@ describe("the CDK app", () => {
     });
   });
 
+  it("prints the archive's name and both dead-letter queues' URLs, for kp replay and kp redrive", () => {
+    const outputs = stateful.findOutputs("*");
+    const [archiveId] = Object.keys(stateful.findResources("AWS::Events::Archive"));
+    const queueIds = Object.keys(stateful.findResources("AWS::SQS::Queue"));
+
+    expect(outputs.ArchiveName?.Value).toEqual({ Ref: archiveId });
+    expect(outputs.FailedEventsQueueUrl?.Value).toEqual({
+      Ref: queueIds.find((id) => id.startsWith("FailedEvents")),
+    });
+    expect(outputs.UndeliveredEventsQueueUrl?.Value).toEqual({
+      Ref: queueIds.find((id) => id.startsWith("UndeliveredEvents")),
+    });
+  });
+
   it("never archives an event whose detail has a name or an email, whatever its detail-type", () => {
     // Prepare
     const [archive] = Object.values(stateful.findResources("AWS::Events::Archive"));

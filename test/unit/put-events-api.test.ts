@@ -20,6 +20,7 @@ function emptyBus(): LocalEventBus {
     eventBuses: ["khartoum-process"],
     tables: [],
     queues: [],
+    archives: [],
     functions: [],
     rules: [],
     sesEventDestinations: [],

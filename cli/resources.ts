@@ -1,0 +1,60 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { ParsedArgs } from "./args.js";
+import { projectDir, type TargetOptions, UsageError } from "./target.js";
+
+/**
+ * Where the operations commands find the dead-letter queues and the archive. In AWS they are
+ * named by an option or an environment variable, as `cdk deploy` prints the stack's outputs
+ * (KpStateful.FailedEventsQueueUrl, KpStateful.UndeliveredEventsQueueUrl, KpStateful.ArchiveName);
+ * locally the runtime's own description (runtime.json) has them.
+ */
+
+export const DEAD_LETTER_QUEUE_VARIABLES = {
+  FailedEvents: "KP_FAILED_EVENTS_QUEUE_URL",
+  UndeliveredEvents: "KP_UNDELIVERED_EVENTS_QUEUE_URL",
+} as const;
+
+/** The local runtime's folder (`--local-dir`, KP_LOCAL_DIR or .kp-local). */
+export function localDir(options: TargetOptions): string {
+  return resolve(projectDir(), options["local-dir"] ?? process.env.KP_LOCAL_DIR ?? ".kp-local");
+}
+
+/** The URLs of the dead-letter queues to read in AWS: `--queue <url>`, or both from the environment. */
+export function deadLetterQueueUrls(args: ParsedArgs): string[] {
+  const queue = args.flags.get("queue");
+  if (queue === true) throw new UsageError("--queue takes a queue URL");
+  if (queue !== undefined) return [queue];
+  const urls = Object.values(DEAD_LETTER_QUEUE_VARIABLES)
+    .map((variable) => process.env[variable])
+    .filter((url): url is string => url !== undefined && url !== "");
+  if (urls.length === 0) {
+    throw new UsageError(
+      `Name the dead-letter queues with --queue <url>, or ${Object.values(DEAD_LETTER_QUEUE_VARIABLES).join(" and ")} (cdk deploy prints them as KpStateful.FailedEventsQueueUrl and KpStateful.UndeliveredEventsQueueUrl).`,
+    );
+  }
+  return urls;
+}
+
+/** The archive to replay: `--archive <name>`, KP_ARCHIVE_NAME, or (locally) the runtime's. */
+export function archiveName(args: ParsedArgs, options: TargetOptions): string {
+  const flag = args.flags.get("archive");
+  if (flag === true) throw new UsageError("--archive takes the archive's name");
+  const name = flag ?? process.env.KP_ARCHIVE_NAME ?? localArchiveName(options);
+  if (name === undefined) {
+    throw new UsageError(
+      options.aws
+        ? "Name the archive with --archive <name> or KP_ARCHIVE_NAME (cdk deploy prints it as KpStateful.ArchiveName)."
+        : `No local runtime found in ${localDir(options)}: start it with \`npm start\` (or pass --aws).`,
+    );
+  }
+  return name;
+}
+
+function localArchiveName(options: TargetOptions): string | undefined {
+  if (options.aws) return undefined;
+  const file = join(localDir(options), "runtime.json");
+  if (!existsSync(file)) return undefined;
+  const runtime = JSON.parse(readFileSync(file, "utf8")) as { outputs?: Record<string, string> };
+  return runtime.outputs?.["KpStateful.ArchiveName"];
+}
