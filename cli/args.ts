@@ -1,5 +1,13 @@
 /** Flags that take no value; every other `--flag` takes the next word (or `--flag=value`). */
-const BOOLEAN_FLAGS = new Set(["json", "aws", "dry-run", "help", "after-send", "no-wait"]);
+const BOOLEAN_FLAGS = new Set([
+  "json",
+  "aws",
+  "dry-run",
+  "help",
+  "after-send",
+  "no-wait",
+  "delete",
+]);
 
 export interface ParsedArgs {
   positionals: string[];

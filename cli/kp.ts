@@ -28,6 +28,7 @@ const HELP = `kp — the Khartoum Process secretariat's command line
   kp chair                                                           current and upcoming Chair, history
   kp clock [advance P13D | reset]                                    the local runtime's clock (demos, tests)
   kp dead-letters [--detail-type T] [--id ID] [--queue URL]          events a function failed on, the error, when
+  kp dead-letters --delete (--id ID | --detail-type T)               delete letters not to be redriven
   kp redrive [--dry-run] [--detail-type T] [--id ID] [--queue URL]   put them back on the bus, then delete them
   kp replay --from <day|time> --to <day|time> [--no-wait] [--archive NAME]
                                                                      replay the archive's events of that window

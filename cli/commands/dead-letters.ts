@@ -108,18 +108,34 @@ async function deadLettersUnguarded(
   json: boolean,
 ): Promise<number> {
   const matches = letterFilter(args);
+  const deleting = args.flags.get("delete") === true;
+  if (deleting && !args.flags.has("id") && !args.flags.has("detail-type")) {
+    throw new UsageError(
+      "kp dead-letters --delete needs --id <message or event id> or --detail-type <type>: it deletes only what you name",
+    );
+  }
   const { source, close } = sourceOf(args, options, target, 30);
   try {
     const letters = await source.receive();
-    // Listing takes nothing: every message is visible again at once.
-    await source.release(letters);
     const shown = letters.filter(matches);
+    if (deleting) {
+      // What cannot be put back and is no longer needed (a Notices Due the reconciler re-handed).
+      for (const letter of shown) await source.remove(letter);
+      await source.release(letters.filter((letter) => !matches(letter)));
+    } else {
+      // Listing takes nothing: every message is visible again at once.
+      await source.release(letters);
+    }
     if (json) {
       io.out(JSON.stringify(shown.map(letterJson)));
       return 0;
     }
     for (const letter of shown) for (const line of describeLetter(letter)) io.out(line);
-    io.out(`${shown.length} dead letter(s) in ${source.describe}`);
+    io.out(
+      deleting
+        ? `${shown.length} dead letter(s) deleted from ${source.describe}`
+        : `${shown.length} dead letter(s) in ${source.describe}`,
+    );
     return 0;
   } finally {
     close();

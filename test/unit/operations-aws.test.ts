@@ -265,6 +265,38 @@ describe("kp dead-letters and kp redrive in AWS (SQS and EventBridge mocked)", (
     );
   });
 
+  it("deletes only the letters named (--delete --detail-type), and refuses to delete unnamed ones", async () => {
+    // Prepare
+    queueHolds(FAILED_URL, [
+      failed("m-1", event("e-1", "Meeting Scheduled", MEETING)),
+      failed("m-3", event("e-3", "Notices Due", { noticeId: "n" }, "kp.workflows")),
+    ]);
+
+    // Act
+    const unnamed = await kp("dead-letters", "--queue", FAILED_URL, "--delete");
+    const deleted = await kp(
+      "dead-letters",
+      "--queue",
+      FAILED_URL,
+      "--delete",
+      "--detail-type",
+      "notices-due",
+    );
+
+    // Assess
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.err).toContain("it deletes only what you name");
+    expect(deleted.code).toBe(0);
+    expect(deleted.out).toContain("1 dead letter(s) deleted");
+    expect(sqs.commandCalls(DeleteMessageCommand).map((call) => call.args[0].input)).toEqual([
+      { QueueUrl: FAILED_URL, ReceiptHandle: "receipt-m-3" },
+    ]);
+    expect(sqs.commandCalls(ChangeMessageVisibilityCommand)[0]?.args[0].input.ReceiptHandle).toBe(
+      "receipt-m-1",
+    );
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+  });
+
   it("asks for the queues when neither --queue nor the environment names them", async () => {
     const result = await kp("redrive");
 
