@@ -106,11 +106,35 @@ describe("kp dead-letters, kp redrive and kp replay against the local runtime", 
   });
 
   it("replaying a window that was already handled changes nothing and sends nothing", async () => {
-    // Prepare
-    const from = new Date(Date.now() - 1000).toISOString();
+    // Prepare: an hour ago (by the events' time), the meeting was scheduled, then moved a day.
+    const hourAgo = Date.now() - 3_600_000;
     const { domain, meeting } = await rehearsal("replay-handled", "DE");
-    const [eventId] = await stack.put({ detailType: "Meeting Scheduled", detail: meeting });
-    const to = new Date(Date.now() + 1000).toISOString();
+    const nextDay = (time: string) =>
+      new Date(Date.parse(`${time}Z`) + 86_400_000).toISOString().slice(0, 16);
+    const entry = (detailType: string, detail: unknown, time: number) => ({
+      EventBusName: "khartoum-process",
+      Source: "kp.secretariat",
+      DetailType: detailType,
+      Detail: JSON.stringify(detail),
+      Time: new Date(time),
+    });
+    const scheduled = await stack.putEntries([entry("Meeting Scheduled", meeting, hourAgo)]);
+    await stack.putEntries([
+      entry(
+        "Meeting Rescheduled",
+        {
+          meetingId: meeting.meetingId,
+          startsAt: nextDay(meeting.startsAt),
+          endsAt: nextDay(meeting.endsAt),
+          timeZone: meeting.timeZone,
+          venue: meeting.venue,
+        },
+        hourAgo + 60_000,
+      ),
+    ]);
+    const eventId = scheduled.Entries?.[0]?.EventId;
+    const from = new Date(hourAgo - 60_000).toISOString();
+    const to = new Date(hourAgo + 120_000).toISOString();
     const before = await stack.scanEverything();
     logLines.length = 0;
 
@@ -120,7 +144,7 @@ describe("kp dead-letters, kp redrive and kp replay against the local runtime", 
 
     // Assess
     expect(replayed).toMatchObject({ code: 0, err: "" });
-    expect(replayed.out).toContain("COMPLETED: Replay completed: 1 event(s) replayed.");
+    expect(replayed.out).toContain("COMPLETED: Replay completed: 2 event(s) replayed.");
     expect(JSON.parse(again.out)).toMatchObject({ state: "COMPLETED" });
     // Each replay reached the workflow (the same event), which found nothing left to do: the
     // notices it hands to the sender again are skipped by the outbox.
@@ -129,7 +153,7 @@ describe("kp dead-letters, kp redrive and kp replay against the local runtime", 
     );
     expect(handled).toHaveLength(2);
     expect(logLines.filter((line) => !line.startsWith("✓"))).toEqual([]);
-    expect(received(domain)).toEqual([1, 1, 1]);
+    expect(received(domain)).toEqual([2, 2, 2]);
     expect(await stack.scanEverything()).toEqual(before);
   });
 
