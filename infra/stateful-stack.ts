@@ -80,7 +80,7 @@ export class StatefulStack extends Stack {
 
     const undelivered = this.deadLetterQueue(
       "UndeliveredEvents",
-      "An event is waiting in UndeliveredEvents: EventBridge could not invoke its function for 24 hours (185 attempts), so it changed nothing. Usually a function that was deleted, renamed or throttled for a day. Do: read the message (the SQS console, or aws sqs receive-message --queue-url <UndeliveredEvents URL> --message-attribute-names All), fix the cause, then put the event back on the bus; the workflows are idempotent. Runbook: README, Operations > Runbook.",
+      "An event is waiting in UndeliveredEvents: EventBridge could not invoke its function for 24 hours (185 attempts), so it changed nothing. Usually a function that was deleted, renamed or throttled for a day. Do: list it (kp dead-letters --aws: the detail-type, the rule and the error), fix the cause, then kp redrive --aws puts the event back on the bus and deletes the message; the workflows are idempotent. Runbook: README, Operations > Runbook.",
     );
     this.undeliveredEvents = undelivered.queue;
     // Granted here, for every rule of the bus, so the rules' stack need not change this one.
@@ -103,7 +103,7 @@ export class StatefulStack extends Stack {
     );
     const failed = this.deadLetterQueue(
       "FailedEvents",
-      "An event is waiting in FailedEvents: a function threw on it three times (an unexpected error: DynamoDB or SES unavailable, a bug), so its workflow did not complete and some notices may not have gone out. Do: read the message's ErrorMessage attribute and the function's log group at that time, fix the cause, then put the event back on the bus; the outbox sends no notice twice. Runbook: README, Operations > Runbook.",
+      "An event is waiting in FailedEvents: a function threw on it three times (an unexpected error: DynamoDB or SES unavailable, a bug), so its workflow did not complete and some notices may not have gone out. Do: list it (kp dead-letters --aws: the detail-type and the ErrorMessage), read the function's log group at that time, fix the cause, then kp redrive --aws; the outbox sends no notice twice. Runbook: README, Operations > Runbook.",
     );
     this.failedEvents = failed.queue;
     this.deadLetterAlarms = { undeliveredEvents: undelivered.alarm, failedEvents: failed.alarm };

@@ -45,6 +45,8 @@ export function replayNameOf(window: ReplayWindow): string {
 }
 
 const FINAL_STATES = new Set(["COMPLETED", "CANCELLED", "FAILED"]);
+/** EventBridge's advice: an event may reach the archive up to 10 minutes after it was put. */
+const ARCHIVE_DELAY_MS = 10 * 60_000;
 
 /**
  * StartReplay of the archive's events of the window onto the bus they came from (every rule of
@@ -122,6 +124,11 @@ async function replayUnguarded(
   };
   const wait = args.flags.get("no-wait") !== true;
   const resolved = target();
+  if (resolved.kind === "aws" && window.to.getTime() > Date.now() - ARCHIVE_DELAY_MS) {
+    io.err(
+      "Note: an event reaches the archive up to 10 minutes after it was put; those of the last 10 minutes may not be replayed.",
+    );
+  }
   const result = await replayArchive(resolved.eventBridge, window, {
     wait,
     // EventBridge replays minute by minute; the local runtime at once.

@@ -350,6 +350,28 @@ describe("kp replay in AWS (EventBridge mocked)", () => {
     expect(result.out).toContain("COMPLETED");
   });
 
+  it("warns that the last 10 minutes may not be in the archive yet, and replays all the same", async () => {
+    // Prepare
+    eventBridge.on(DescribeReplayCommand).resolves({ State: "COMPLETED" });
+    const now = new Date();
+
+    // Act
+    const result = await kp(
+      "replay",
+      "--from",
+      new Date(now.getTime() - 3_600_000).toISOString(),
+      "--to",
+      now.toISOString(),
+      "--archive",
+      "KpStateful-BusArchive",
+    );
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.err).toContain("up to 10 minutes after it was put");
+    expect(eventBridge.commandCalls(StartReplayCommand)).toHaveLength(1);
+  });
+
   it("polls DescribeReplay until the replay ends, telling each change of state", async () => {
     // Prepare
     eventBridge
