@@ -40,21 +40,29 @@ export function deadLetterQueueUrls(args: ParsedArgs): string[] {
 export function archiveName(args: ParsedArgs, options: TargetOptions): string {
   const flag = args.flags.get("archive");
   if (flag === true) throw new UsageError("--archive takes the archive's name");
-  const name = flag ?? process.env.KP_ARCHIVE_NAME ?? localArchiveName(options);
+  const name = flag ?? process.env.KP_ARCHIVE_NAME;
+  if (name !== undefined) return name;
+  if (options.aws) {
+    throw new UsageError(
+      "Name the archive with --archive <name> or KP_ARCHIVE_NAME (cdk deploy prints it as KpStateful.ArchiveName).",
+    );
+  }
+  return localArchiveName(options);
+}
+
+function localArchiveName(options: TargetOptions): string {
+  const file = join(localDir(options), "runtime.json");
+  if (!existsSync(file)) {
+    throw new UsageError(
+      `No local runtime found in ${localDir(options)}: start it with \`npm start\` (or pass --aws).`,
+    );
+  }
+  const runtime = JSON.parse(readFileSync(file, "utf8")) as { outputs?: Record<string, string> };
+  const name = runtime.outputs?.["KpStateful.ArchiveName"];
   if (name === undefined) {
     throw new UsageError(
-      options.aws
-        ? "Name the archive with --archive <name> or KP_ARCHIVE_NAME (cdk deploy prints it as KpStateful.ArchiveName)."
-        : `No local runtime found in ${localDir(options)}: start it with \`npm start\` (or pass --aws).`,
+      `The local runtime in ${localDir(options)} was started before it kept an archive: start \`npm start\` again.`,
     );
   }
   return name;
-}
-
-function localArchiveName(options: TargetOptions): string | undefined {
-  if (options.aws) return undefined;
-  const file = join(localDir(options), "runtime.json");
-  if (!existsSync(file)) return undefined;
-  const runtime = JSON.parse(readFileSync(file, "utf8")) as { outputs?: Record<string, string> };
-  return runtime.outputs?.["KpStateful.ArchiveName"];
 }
