@@ -15,6 +15,7 @@ import type { Construct } from "constructs";
 import { LISTS_INDEX } from "../shared/adapters/table-keys.js";
 import { PERSONAL_FIELDS } from "../shared/contract/contact-upserted.js";
 import { SOURCE } from "../shared/contract/index.js";
+import { STACK_OUTPUTS } from "../shared/platform/stages.js";
 import { OnCall } from "./constructs/on-call.js";
 import { SendingIdentity } from "./constructs/sending-identity.js";
 import { type Settings, senderDomain } from "./settings.js";
@@ -46,11 +47,14 @@ export class StatefulStack extends Stack {
     const { settings } = props;
     this.onCall = new OnCall(this, "OnCall", { emails: settings.alarmEmails });
     // The identity outlives the functions: recreating it would mean new DKIM records in DNS.
-    new SendingIdentity(this, "SendingIdentity", {
-      domain: senderDomain(settings),
-      mailFromDomain: settings.mailFromDomain,
-      ...(settings.hostedZone === undefined ? {} : { hostedZone: settings.hostedZone }),
-    });
+    // One per account and region: a second stage sends as the one prod made.
+    if (settings.createSendingIdentity) {
+      new SendingIdentity(this, "SendingIdentity", {
+        domain: senderDomain(settings),
+        mailFromDomain: settings.mailFromDomain,
+        ...(settings.hostedZone === undefined ? {} : { hostedZone: settings.hostedZone }),
+      });
+    }
 
     this.table = new Table(this, "Table", {
       partitionKey: { name: "pk", type: AttributeType.STRING },
@@ -70,7 +74,7 @@ export class StatefulStack extends Stack {
     this.eventBus = new EventBus(this, "Bus", { eventBusName: settings.eventBusName });
     // An archive cannot be edited, so no event that carries a person's name or email is kept,
     // whatever its detail-type is spelled: Contact Removed must be able to erase them everywhere.
-    this.eventBus.archive("Archive", {
+    const archive = this.eventBus.archive("Archive", {
       description: "The secretariat's events (but those with a name or email), for replay",
       eventPattern: { source: [SOURCE], detail: withoutPersonalFields() },
       retention: Duration.days(365),
@@ -106,8 +110,18 @@ export class StatefulStack extends Stack {
     this.failedEvents = failed.queue;
     this.deadLetterAlarms = { undeliveredEvents: undelivered.alarm, failedEvents: failed.alarm };
 
-    new CfnOutput(this, "TableName", { value: this.table.tableName });
-    new CfnOutput(this, "EventBusName", { value: this.eventBus.eventBusName });
+    // What ops tools read (kp --aws --stage): the names they would otherwise copy by hand.
+    const outputs: [keyof typeof STACK_OUTPUTS, string][] = [
+      ["tableName", this.table.tableName],
+      ["eventBusName", this.eventBus.eventBusName],
+      ["stage", settings.stage],
+      ["undeliveredEventsQueueUrl", this.undeliveredEvents.queueUrl],
+      ["failedEventsQueueUrl", this.failedEvents.queueUrl],
+      ["archiveName", archive.archiveName],
+      ["archiveArn", archive.archiveArn],
+      ["alarmTopicArn", this.onCall.topic.topicArn],
+    ];
+    for (const [name, value] of outputs) new CfnOutput(this, STACK_OUTPUTS[name], { value });
   }
 
   private deadLetterQueue(id: string, description: string): { queue: Queue; alarm: Alarm } {
