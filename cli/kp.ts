@@ -8,9 +8,28 @@ import { meetings, report } from "./commands/meetings.js";
 import { put } from "./commands/put.js";
 import { deadLetters, rejected } from "./commands/rejected.js";
 import type { Io } from "./commands/shared.js";
-import { resolveTarget, type Target, type TargetOptions, UsageError } from "./target.js";
+import { status } from "./commands/status.js";
+import {
+  resolveStageTarget,
+  resolveTarget,
+  type Target,
+  type TargetOptions,
+  UsageError,
+} from "./target.js";
 
-const TARGET_FLAGS = ["aws", "profile", "region", "endpoint", "table", "bus", "local-dir"] as const;
+const TARGET_FLAGS = [
+  "aws",
+  "profile",
+  "region",
+  "endpoint",
+  "table",
+  "bus",
+  "stage",
+  "local-dir",
+] as const;
+
+/** Commands that only the local runtime has: no stage's stacks to read. */
+const LOCAL_ONLY = new Set(["clock", "chaos"]);
 
 const HELP = `kp — the Khartoum Process secretariat's command line
 
@@ -26,6 +45,7 @@ const HELP = `kp — the Khartoum Process secretariat's command line
   kp chair                                                           current and upcoming Chair, history
   kp clock [advance P13D | reset]                                    the local runtime's clock (demos, tests)
   kp dead-letters                                                    failed deliveries (local runtime)
+  kp status                                                          health at a glance; exit 1: needs attention
   kp chaos <fault> ... | status | lift [fault]                       rehearse an incident (local runtime):
 
 ${CHAOS_USAGE.split("\n")
@@ -38,7 +58,8 @@ Fields: --contactId de-1 --name "Erika Mustermann" --memberState DE --roles foca
 
 Where: the local runtime of \`npm start\` by default (reads .kp-local/runtime.json);
        --aws for AWS, with the SDK's usual settings (AWS_PROFILE, AWS_REGION, or --profile/--region)
-       and --table <name> (or KP_TABLE_NAME) to read state. --bus <name> (default khartoum-process).
+       --stage <name> for a deployed stage (default prod): its bus and table come from its stacks'
+       outputs; --table <name> and --bus <name> override them.
 Output: --json for scripts.`;
 
 function targetOptions(args: ParsedArgs): TargetOptions {
@@ -73,6 +94,8 @@ export async function runKp(argv: string[], io: Io): Promise<number> {
     return resolved;
   };
   try {
+    // In AWS, the stage's stacks name the bus, table and queues (one DescribeStacks each).
+    if (options.aws && !LOCAL_ONLY.has(command)) resolved = await resolveStageTarget(options);
     switch (command) {
       case "put":
         return await put(args, target, io, json);
@@ -92,6 +115,8 @@ export async function runKp(argv: string[], io: Io): Promise<number> {
         return await clock(args, options, io, json);
       case "chaos":
         return await chaos(args, options, io, json);
+      case "status":
+        return await status(target, io, json);
       default:
         throw new UsageError(`Unknown command "${command}" (see kp --help)`);
     }
