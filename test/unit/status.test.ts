@@ -1,4 +1,4 @@
-import { mkdtempSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
@@ -270,11 +270,13 @@ describe("the local SES's account (GetAccount of the SES stand-in)", () => {
     utimesSync(join(dir, "old.eml"), twoDaysAgo, twoDaysAgo);
 
     // Act
-    const account = await localSesAccount(dir, 14, now);
+    const account = await localSesAccount(dir, 14, now).finally(() =>
+      rmSync(dir, { recursive: true }),
+    );
 
     // Assess
     expect(account.SendQuota).toEqual({ Max24HourSend: -1, MaxSendRate: 14, SentLast24Hours: 2 });
     expect(account.ProductionAccessEnabled).toBe(true);
-    expect((await localSesAccount(join(dir, "absent"), 0, now)).SendQuota.SentLast24Hours).toBe(0);
+    expect((await localSesAccount(dir, 0, now)).SendQuota.SentLast24Hours).toBe(0);
   });
 });
