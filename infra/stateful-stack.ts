@@ -114,6 +114,7 @@ export class StatefulStack extends Stack {
     const outputs: [keyof typeof STACK_OUTPUTS, string][] = [
       ["tableName", this.table.tableName],
       ["eventBusName", this.eventBus.eventBusName],
+      ["eventBusArn", this.eventBus.eventBusArn],
       ["stage", settings.stage],
       ["undeliveredEventsQueueUrl", this.undeliveredEvents.queueUrl],
       ["failedEventsQueueUrl", this.failedEvents.queueUrl],

@@ -53,6 +53,8 @@ export const STACK_OUTPUTS = {
   stage: "Stage",
   tableName: "TableName",
   eventBusName: "EventBusName",
+  /** A replay's destination (StartReplay names the bus by ARN). */
+  eventBusArn: "EventBusArn",
   undeliveredEventsQueueUrl: "UndeliveredEventsQueueUrl",
   failedEventsQueueUrl: "FailedEventsQueueUrl",
   archiveName: "ArchiveName",

@@ -45,6 +45,7 @@ describe("kp --aws --stage: the stage's names from its stacks' outputs", () => {
       stackOf("KpStateful-staging", {
         TableName: "KpStateful-staging-TableCD117FA1-STAGING",
         EventBusName: "khartoum-process-staging",
+        EventBusArn: "arn:aws:events:eu-central-1:123456789012:event-bus/khartoum-process-staging",
         Stage: "staging",
         UndeliveredEventsQueueUrl: `${QUEUE}/KpStateful-staging-UndeliveredEvents`,
         FailedEventsQueueUrl: `${QUEUE}/KpStateful-staging-FailedEvents`,
@@ -89,6 +90,7 @@ describe("kp --aws --stage: the stage's names from its stacks' outputs", () => {
       stage: "staging",
       tableName: "KpStateful-staging-TableCD117FA1-STAGING",
       eventBusName: "khartoum-process-staging",
+      eventBusArn: "arn:aws:events:eu-central-1:123456789012:event-bus/khartoum-process-staging",
       undeliveredEventsQueueUrl: `${QUEUE}/KpStateful-staging-UndeliveredEvents`,
       failedEventsQueueUrl: `${QUEUE}/KpStateful-staging-FailedEvents`,
       archiveName: "BusArchive-staging",
