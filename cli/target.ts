@@ -107,7 +107,11 @@ function checkedStage(options: TargetOptions): string {
  * the explicit `--table`/`--bus` (or KP_TABLE_NAME and the default bus). `resolveStageTarget`
  * completes an AWS target from its stage's stack outputs.
  */
-export function resolveTarget(options: TargetOptions, outputs: StageOutputs = {}): Target {
+export function resolveTarget(
+  options: TargetOptions,
+  outputs: StageOutputs = {},
+  unreadBecause = "not asked for",
+): Target {
   if (options.aws) {
     const stage = checkedStage(options);
     const eventBusName = options.bus ?? outputs.eventBusName ?? DEFAULT_EVENT_BUS_NAME;
@@ -125,7 +129,7 @@ export function resolveTarget(options: TargetOptions, outputs: StageOutputs = {}
       tableName: () => {
         if (tableName === undefined) {
           throw new UsageError(
-            `Name the table with --table or KP_TABLE_NAME: the outputs of ${stackNames(stage).stateful} could not be read (cdk deploy prints it as ${stackNames(stage).stateful}.TableName).`,
+            `Name the table with --table or KP_TABLE_NAME: the outputs of ${stackNames(stage).stateful} could not be read (${unreadBecause}); cdk deploy prints it as ${stackNames(stage).stateful}.TableName.`,
           );
         }
         return tableName;
@@ -219,12 +223,13 @@ export async function resolveStageTarget(
     plain.dynamodb.destroy();
     return resolveTarget(options, outputs);
   } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
     const explicit = options.table !== undefined && options.bus !== undefined;
-    if (options.stage === undefined || explicit) return plain;
     plain.eventBridge.destroy();
     plain.dynamodb.destroy();
+    if (options.stage === undefined || explicit) return resolveTarget(options, {}, reason);
     throw new UsageError(
-      `Cannot read the outputs of stage ${stage} (${stackNames(stage).stateful}, ${stackNames(stage).stateless}): ${error instanceof Error ? error.message : String(error)}. Is it deployed in this account and region (cdk deploy --all -c stage=${stage})? Or name them with --table and --bus.`,
+      `Cannot read the outputs of stage ${stage} (${stackNames(stage).stateful}, ${stackNames(stage).stateless}): ${reason}. Is it deployed in this account and region (cdk deploy --all -c stage=${stage})? Or name them with --table and --bus.`,
     );
   } finally {
     if (cloudFormation === undefined) client.destroy();

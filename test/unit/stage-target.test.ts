@@ -169,6 +169,16 @@ describe("kp --aws --stage: the stage's names from its stacks' outputs", () => {
     } finally {
       delete process.env.KP_TABLE_NAME;
     }
+    // Without KP_TABLE_NAME, asking for the table says why the outputs were not read.
+    const bare = await resolveStageTarget(
+      { aws: true },
+      new CloudFormationClient({ region: "eu-central-1" }),
+    );
+    expect(() => bare.tableName()).toThrow(
+      /could not be read \(Stack with id KpStateful does not exist\)/,
+    );
+    bare.eventBridge.destroy();
+    bare.dynamodb.destroy();
   });
 
   it("refuses a stage name that cannot be a stack's, and --stage without --aws", async () => {
