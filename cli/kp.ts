@@ -10,9 +10,28 @@ import { put } from "./commands/put.js";
 import { rejected } from "./commands/rejected.js";
 import { replay } from "./commands/replay.js";
 import type { Io } from "./commands/shared.js";
-import { resolveTarget, type Target, type TargetOptions, UsageError } from "./target.js";
+import { status } from "./commands/status.js";
+import {
+  resolveStageTarget,
+  resolveTarget,
+  type Target,
+  type TargetOptions,
+  UsageError,
+} from "./target.js";
 
-const TARGET_FLAGS = ["aws", "profile", "region", "endpoint", "table", "bus", "local-dir"] as const;
+const TARGET_FLAGS = [
+  "aws",
+  "profile",
+  "region",
+  "endpoint",
+  "table",
+  "bus",
+  "stage",
+  "local-dir",
+] as const;
+
+/** Commands that only the local runtime has: no stage's stacks to read. */
+const LOCAL_ONLY = new Set(["clock", "chaos"]);
 
 const HELP = `kp — the Khartoum Process secretariat's command line
 
@@ -27,6 +46,7 @@ const HELP = `kp — the Khartoum Process secretariat's command line
   kp contacts show <contactId>                                       everything held about a contact
   kp chair                                                           current and upcoming Chair, history
   kp clock [advance P13D | reset]                                    the local runtime's clock (demos, tests)
+  kp status                                                          health at a glance; exit 1: needs attention
   kp dead-letters [--detail-type T] [--id ID] [--queue URL]          events a function failed on, the error, when
   kp dead-letters --delete (--id ID | --detail-type T)               delete letters not to be redriven
   kp redrive [--dry-run] [--detail-type T] [--id ID] [--queue URL]   put them back on the bus, then delete them
@@ -44,9 +64,9 @@ Fields: --contactId de-1 --name "Erika Mustermann" --memberState DE --roles foca
 
 Where: the local runtime of \`npm start\` by default (reads .kp-local/runtime.json);
        --aws for AWS, with the SDK's usual settings (AWS_PROFILE, AWS_REGION, or --profile/--region)
-       and --table <name> (or KP_TABLE_NAME) to read state. --bus <name> (default khartoum-process).
-       Dead letters in AWS: --queue <url>, or KP_FAILED_EVENTS_QUEUE_URL and
-       KP_UNDELIVERED_EVENTS_QUEUE_URL; replay: --archive <name> or KP_ARCHIVE_NAME (stack outputs).
+       --stage <name> for a deployed stage (default prod): its bus and table come from its stacks'
+       outputs; --table <name> and --bus <name> override them.
+       Dead letters and replay in AWS: the stage's outputs, or --queue <url> / --archive <name>.
 Output: --json for scripts.`;
 
 function targetOptions(args: ParsedArgs): TargetOptions {
@@ -81,6 +101,8 @@ export async function runKp(argv: string[], io: Io): Promise<number> {
     return resolved;
   };
   try {
+    // In AWS, the stage's stacks name the bus, table and queues (one DescribeStacks each).
+    if (options.aws && !LOCAL_ONLY.has(command)) resolved = await resolveStageTarget(options);
     switch (command) {
       case "put":
         return await put(args, target, io, json);
@@ -104,6 +126,8 @@ export async function runKp(argv: string[], io: Io): Promise<number> {
         return await clock(args, options, io, json);
       case "chaos":
         return await chaos(args, options, io, json);
+      case "status":
+        return await status(target, io, json);
       default:
         throw new UsageError(`Unknown command "${command}" (see kp --help)`);
     }

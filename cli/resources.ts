@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ParsedArgs } from "./args.js";
-import { projectDir, type TargetOptions, UsageError } from "./target.js";
+import { projectDir, type StageOutputs, type TargetOptions, UsageError } from "./target.js";
 
 /**
- * Where the operations commands find the dead-letter queues and the archive. In AWS they are
- * named by an option or an environment variable, as `cdk deploy` prints the stack's outputs
- * (KpStateful.FailedEventsQueueUrl, KpStateful.UndeliveredEventsQueueUrl, KpStateful.ArchiveName);
+ * Where the operations commands find the dead-letter queues and the archive. In AWS: an option
+ * or an environment variable if given, else the stage's stack outputs (`--stage`, read with
+ * DescribeStacks: KpStateful.FailedEventsQueueUrl, .UndeliveredEventsQueueUrl, .ArchiveName);
  * locally the runtime's own description (runtime.json) has them.
  */
 
@@ -20,8 +20,11 @@ export function localDir(options: TargetOptions): string {
   return resolve(projectDir(), options["local-dir"] ?? process.env.KP_LOCAL_DIR ?? ".kp-local");
 }
 
-/** The URLs of the dead-letter queues to read in AWS: `--queue <url>`, or both from the environment. */
-export function deadLetterQueueUrls(args: ParsedArgs): string[] {
+/**
+ * The URLs of the dead-letter queues to read in AWS: `--queue <url>`, both from the environment,
+ * or both from the stage's outputs.
+ */
+export function deadLetterQueueUrls(args: ParsedArgs, outputs: StageOutputs = {}): string[] {
   const queue = args.flags.get("queue");
   if (queue === true) throw new UsageError("--queue takes a queue URL");
   if (queue !== undefined) return [queue];
@@ -29,6 +32,10 @@ export function deadLetterQueueUrls(args: ParsedArgs): string[] {
     .map((variable) => process.env[variable])
     .filter((url): url is string => url !== undefined && url !== "");
   if (urls.length === 0) {
+    const fromOutputs = [outputs.failedEventsQueueUrl, outputs.undeliveredEventsQueueUrl].filter(
+      (url): url is string => url !== undefined,
+    );
+    if (fromOutputs.length > 0) return fromOutputs;
     throw new UsageError(
       `Name the dead-letter queues with --queue <url>, or ${Object.values(DEAD_LETTER_QUEUE_VARIABLES).join(" and ")} (cdk deploy prints them as KpStateful.FailedEventsQueueUrl and KpStateful.UndeliveredEventsQueueUrl).`,
     );
@@ -37,10 +44,15 @@ export function deadLetterQueueUrls(args: ParsedArgs): string[] {
 }
 
 /** The archive to replay: `--archive <name>`, KP_ARCHIVE_NAME, or (locally) the runtime's. */
-export function archiveName(args: ParsedArgs, options: TargetOptions): string {
+export function archiveName(
+  args: ParsedArgs,
+  options: TargetOptions,
+  outputs: StageOutputs = {},
+): string {
   const flag = args.flags.get("archive");
   if (flag === true) throw new UsageError("--archive takes the archive's name");
-  const name = flag ?? process.env.KP_ARCHIVE_NAME;
+  const name =
+    flag ?? process.env.KP_ARCHIVE_NAME ?? (options.aws ? outputs.archiveName : undefined);
   if (name !== undefined) return name;
   if (options.aws) {
     throw new UsageError(

@@ -1,5 +1,6 @@
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
+import { stackNames } from "../shared/platform/stages.js";
 import { ReceivingStack } from "./receiving-stack.js";
 import { readRsvpSettings } from "./rsvp-settings.js";
 import { RsvpStack } from "./rsvp-stack.js";
@@ -11,11 +12,13 @@ import { StatelessStack } from "./stateless-stack.js";
 export function buildApp(app = new App()) {
   const settings = readSettings(app.node);
   const rsvpSettings = readRsvpSettings(app.node);
-  const stateful = new StatefulStack(app, "KpStateful", { settings });
-  const stateless = new StatelessStack(app, "KpStateless", { stateful, settings });
-  const rsvp = new RsvpStack(app, "KpRsvp", { stateful, settings: rsvpSettings });
+  // Each stage (-c stage=staging) is a copy of its own; prod keeps the original stack names.
+  const names = stackNames(settings.stage);
+  const stateful = new StatefulStack(app, names.stateful, { settings });
+  const stateless = new StatelessStack(app, names.stateless, { stateful, settings });
+  const rsvp = new RsvpStack(app, names.rsvp, { stateful, settings: rsvpSettings });
   rsvp.wire(stateless, rsvpSettings);
-  const receiving = new ReceivingStack(app, "KpReceiving", {
+  const receiving = new ReceivingStack(app, names.receiving, {
     env: { region: rsvpSettings.receivingRegion },
     settings: rsvpSettings,
     eventBusName: settings.eventBusName,

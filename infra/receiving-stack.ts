@@ -1,4 +1,4 @@
-import { Aws, Duration, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { Aws, CfnOutput, Duration, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { BlockPublicAccess, Bucket, BucketEncryption } from "aws-cdk-lib/aws-s3";
 import { ReceiptRuleSet, TlsPolicy } from "aws-cdk-lib/aws-ses";
@@ -49,6 +49,8 @@ export class ReceivingStack extends Stack {
       id: "AwsSolutions-SQS3",
       reason: "This queue is itself a dead-letter queue.",
     });
+
+    new CfnOutput(this, "FailedRepliesQueueUrl", { value: failed.queueUrl });
 
     const mainBusArn = `arn:${Aws.PARTITION}:events:${settings.mainRegion}:${Aws.ACCOUNT_ID}:event-bus/${props.eventBusName}`;
     const receiver = new WorkflowFunction(this, "receive-reply", {

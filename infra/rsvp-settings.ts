@@ -1,9 +1,13 @@
 import type { Node } from "constructs";
-import { InvalidSetting } from "./settings.js";
+import { stageAddress } from "../shared/platform/stages.js";
+import { InvalidSetting, readStage } from "./settings.js";
 
 /** The settings of members' answers (`-c name=value` or cdk.json's context). */
 export interface RsvpSettings {
-  /** The organizer address of the invitations: where calendars send their replies (SES receiving). */
+  /**
+   * The organizer address of the invitations: where calendars send their replies (SES receiving).
+   * Another stage than prod adds `-<stage>` to its local part, so no stage records another's replies.
+   */
   replyAddress: string;
   /** A region where SES receives mail (eu-west-1, us-east-1, ...): the receiving stack's. */
   receivingRegion: string;
@@ -21,7 +25,10 @@ export function readRsvpSettings(node: Node): RsvpSettings {
   const get = (name: string, fallback: unknown) => node.tryGetContext(name) ?? fallback;
   const baseUrl = get("rsvpBaseUrl", undefined);
   const settings: RsvpSettings = {
-    replyAddress: String(get("replyAddress", "rsvp@khartoumprocess.net")),
+    replyAddress: stageAddress(
+      String(get("replyAddress", "rsvp@khartoumprocess.net")),
+      readStage(node),
+    ),
     receivingRegion: String(get("receivingRegion", "eu-west-1")),
     mainRegion: String(get("mainRegion", process.env.CDK_DEFAULT_REGION ?? "eu-central-1")),
     ...(baseUrl === undefined || baseUrl === "" ? {} : { rsvpBaseUrl: String(baseUrl) }),

@@ -1,8 +1,12 @@
 import type { Node } from "constructs";
 import { DEFAULT_EVENT_BUS_NAME } from "../shared/contract/index.js";
+import { DEFAULT_STAGE, InvalidStage, parseStage, stageName } from "../shared/platform/stages.js";
 
 /** What ops may set with `-c name=value` or in cdk.json's context; read once, checked loudly. */
 export interface Settings {
+  /** Which copy of the system this is (`-c stage=staging`); `prod` keeps the original names. */
+  stage: string;
+  /** The stage's bus: `eventBusName` in prod, `<eventBusName>-<stage>` in another stage. */
   eventBusName: string;
   senderAddress: string;
   senderName: string;
@@ -22,6 +26,11 @@ export interface Settings {
   alarmEmails: string[];
   /** The Route 53 public hosted zone of the sender's domain: when given, its DNS records are made. */
   hostedZone?: { id: string; name: string };
+  /**
+   * Whether this stage creates the sender's SES identity. An identity is one per account and
+   * region, so only prod creates it unless told; another stage sends as the identity prod made.
+   */
+  createSendingIdentity: boolean;
   /** The custom MAIL FROM domain (bounces, SPF): `mail.<sender's domain>` unless set. */
   mailFromDomain: string;
   /** How often the reconciler looks for notices some recipients never received. */
@@ -51,10 +60,28 @@ function list(value: unknown): string[] {
     .filter(Boolean);
 }
 
+function flag(value: unknown, name: string): boolean {
+  if (value === true || value === "true") return true;
+  if (value === false || value === "false") return false;
+  throw new InvalidSetting(`${name} must be true or false, not ${String(value)}`);
+}
+
+/** The `stage` context, checked; `prod` when none is given. */
+export function readStage(node: Node): string {
+  try {
+    return parseStage(node.tryGetContext("stage"));
+  } catch (error) {
+    if (error instanceof InvalidStage) throw new InvalidSetting(error.message);
+    throw error;
+  }
+}
+
 export function readSettings(node: Node): Settings {
   const get = (name: string, fallback: unknown) => node.tryGetContext(name) ?? fallback;
+  const stage = readStage(node);
   const settings: Settings = {
-    eventBusName: String(get("eventBusName", DEFAULT_EVENT_BUS_NAME)),
+    stage,
+    eventBusName: stageName(String(get("eventBusName", DEFAULT_EVENT_BUS_NAME)), stage),
     senderAddress: String(get("senderAddress", "notices@khartoumprocess.net")),
     senderName: String(get("senderName", "Khartoum Process Secretariat")),
     sesMaxSendRate: Number(get("sesMaxSendRate", 14)),
@@ -62,6 +89,10 @@ export function readSettings(node: Node): Settings {
     reminderOffsets: list(get("reminderOffsets", ["P14D", "P2D"])),
     reminderSweep: String(get("reminderSweep", "rate(5 minutes)")),
     alarmEmails: list(get("alarmEmails", [])),
+    createSendingIdentity: flag(
+      get("createSendingIdentity", stage === DEFAULT_STAGE),
+      "createSendingIdentity",
+    ),
     mailFromDomain: "",
     reconcileSweep: String(get("reconcileSweep", "rate(5 minutes)")),
     reconcileAfter: String(get("reconcileAfter", "PT10M")),

@@ -15,6 +15,7 @@ import type { Construct } from "constructs";
 import { LISTS_INDEX } from "../shared/adapters/table-keys.js";
 import { PERSONAL_FIELDS } from "../shared/contract/contact-upserted.js";
 import { SOURCE } from "../shared/contract/index.js";
+import { STACK_OUTPUTS } from "../shared/platform/stages.js";
 import { OnCall } from "./constructs/on-call.js";
 import { SendingIdentity } from "./constructs/sending-identity.js";
 import { type Settings, senderDomain } from "./settings.js";
@@ -48,11 +49,14 @@ export class StatefulStack extends Stack {
     const { settings } = props;
     this.onCall = new OnCall(this, "OnCall", { emails: settings.alarmEmails });
     // The identity outlives the functions: recreating it would mean new DKIM records in DNS.
-    new SendingIdentity(this, "SendingIdentity", {
-      domain: senderDomain(settings),
-      mailFromDomain: settings.mailFromDomain,
-      ...(settings.hostedZone === undefined ? {} : { hostedZone: settings.hostedZone }),
-    });
+    // One per account and region: a second stage sends as the one prod made.
+    if (settings.createSendingIdentity) {
+      new SendingIdentity(this, "SendingIdentity", {
+        domain: senderDomain(settings),
+        mailFromDomain: settings.mailFromDomain,
+        ...(settings.hostedZone === undefined ? {} : { hostedZone: settings.hostedZone }),
+      });
+    }
 
     this.table = new Table(this, "Table", {
       partitionKey: { name: "pk", type: AttributeType.STRING },
@@ -108,12 +112,19 @@ export class StatefulStack extends Stack {
     this.failedEvents = failed.queue;
     this.deadLetterAlarms = { undeliveredEvents: undelivered.alarm, failedEvents: failed.alarm };
 
-    new CfnOutput(this, "TableName", { value: this.table.tableName });
-    new CfnOutput(this, "EventBusName", { value: this.eventBus.eventBusName });
-    // What `kp dead-letters`, `kp redrive` and `kp replay` need in AWS.
-    new CfnOutput(this, "ArchiveName", { value: this.archive.archiveName });
-    new CfnOutput(this, "FailedEventsQueueUrl", { value: this.failedEvents.queueUrl });
-    new CfnOutput(this, "UndeliveredEventsQueueUrl", { value: this.undeliveredEvents.queueUrl });
+    // What ops tools read (kp --aws --stage): the names they would otherwise copy by hand.
+    const outputs: [keyof typeof STACK_OUTPUTS, string][] = [
+      ["tableName", this.table.tableName],
+      ["eventBusName", this.eventBus.eventBusName],
+      ["eventBusArn", this.eventBus.eventBusArn],
+      ["stage", settings.stage],
+      ["undeliveredEventsQueueUrl", this.undeliveredEvents.queueUrl],
+      ["failedEventsQueueUrl", this.failedEvents.queueUrl],
+      ["archiveName", this.archive.archiveName],
+      ["archiveArn", this.archive.archiveArn],
+      ["alarmTopicArn", this.onCall.topic.topicArn],
+    ];
+    for (const [name, value] of outputs) new CfnOutput(this, STACK_OUTPUTS[name], { value });
   }
 
   private deadLetterQueue(id: string, description: string): { queue: Queue; alarm: Alarm } {

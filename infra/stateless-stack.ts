@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import {
   CfnEventBusPolicy,
   EventBus,
@@ -31,6 +31,7 @@ import {
 } from "../shared/contract/index.js";
 import { NoticesDueEvent, WORKFLOWS_SOURCE } from "../shared/contract/internal.js";
 import { SES_DETAIL_TYPES, SES_SOURCE } from "../shared/contract/ses-events.js";
+import { STACK_OUTPUTS } from "../shared/platform/stages.js";
 import { Monitoring, type RoutedRule } from "./constructs/monitoring.js";
 import {
   targetOf,
@@ -157,7 +158,14 @@ export class StatelessStack extends Stack {
     this.target(
       new Rule(this, "record-delivery-rule", {
         description: "SES's events about the notices",
-        eventPattern: { source: [SES_SOURCE], detailType: [...SES_DETAIL_TYPES] },
+        // SES reports every stage's messages on the account's default bus: this stage's only.
+        eventPattern: {
+          source: [SES_SOURCE],
+          detailType: [...SES_DETAIL_TYPES],
+          detail: {
+            mail: { tags: { "ses:configuration-set": [configurationSet.configurationSetName] } },
+          },
+        },
       }),
       recorder,
       "SES events (default bus)",
@@ -225,6 +233,9 @@ export class StatelessStack extends Stack {
           alarm: this.stateful.deadLetterAlarms.failedEvents,
         },
       ],
+    });
+    new CfnOutput(this, STACK_OUTPUTS.dashboardName, {
+      value: this.monitoring.dashboard.dashboardName,
     });
 
     Validations.of(this).acknowledge(...WORKFLOW_FUNCTION_ACKNOWLEDGEMENTS);

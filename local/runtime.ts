@@ -19,7 +19,12 @@ import { LambdaService } from "./lambda-service.js";
 import { close, listen } from "./listen.js";
 import { DEFAULT_RSVP_PORTS, startLocalAnswers } from "./rsvp-local.js";
 import { startSes } from "./ses.js";
-import { createSesFront, type SesEventDestination, sesEvents } from "./ses-simulator.js";
+import {
+  createSesFront,
+  localSesAccount,
+  type SesEventDestination,
+  sesEvents,
+} from "./ses-simulator.js";
 import { ensureCloudAssembly } from "./synth.js";
 
 export interface LocalRuntimeOptions {
@@ -144,10 +149,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const sesBackend = await startSes({ host, port: 0 });
     servers.push(sesBackend.server);
     let sesDestinations: SesEventDestination[] = [];
+    // The rate the sender keeps (its SES_MAX_SEND_RATE), once the assembly is loaded.
+    let sesMaxSendRate = 0;
     const sesFront = createSesFront(sesBackend.endpoint, {
       mailDir,
       chaos,
       log,
+      account: () => localSesAccount(mailDir, sesMaxSendRate),
       onSent: async (message) => {
         const destination = sesDestinations.find(
           (candidate) => candidate.configurationSetName === message.configurationSetName,
@@ -192,6 +200,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         : await ensureCloudAssembly(options.projectDir, assemblyDir, log, options.context);
     const system = loadLocalSystem(assemblyDir, { account, region });
     sesDestinations = system.sesEventDestinations;
+    sesMaxSendRate = Number(
+      system.functions.find((fn) => fn.environment.SES_MAX_SEND_RATE !== undefined)?.environment
+        .SES_MAX_SEND_RATE ?? 0,
+    );
     const dynamoClient = localDynamoDbClient(dynamodb.endpoint, region);
     await createTables(dynamoClient, system.tables);
     dynamoClient.destroy();

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import { join } from "node:path";
 import { createEmlContent } from "aws-ses-v2-local/dist/emlFile.js";
@@ -194,6 +195,44 @@ export interface SesFrontOptions {
   onSent: (message: SentMessage) => Promise<void> | void;
   chaos?: Chaos;
   log?: (line: string) => void;
+  /** The SES account as SESv2 GetAccount answers it (`kp status`): the local stand-in's quota. */
+  account?: () => Promise<SesAccount>;
+}
+
+/** The part of SESv2's GetAccount answer `kp status` reads. */
+export interface SesAccount {
+  ProductionAccessEnabled: boolean;
+  SendingEnabled: boolean;
+  EnforcementStatus: string;
+  SendQuota: { Max24HourSend: number; MaxSendRate: number; SentLast24Hours: number };
+}
+
+/**
+ * The local account: out of the sandbox (it sends to anyone), no daily limit (-1, as SES says
+ * "unlimited"), the rate the sender keeps (`sesMaxSendRate`; 0, no limit), and what it sent in
+ * the last 24 hours: the `.eml` files written since.
+ */
+export async function localSesAccount(
+  mailDir: string,
+  maxSendRate: number,
+  now = Date.now(),
+): Promise<SesAccount> {
+  const since = now - 86_400_000;
+  const files = await readdir(mailDir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return [];
+    throw error;
+  });
+  let sent = 0;
+  for (const file of files.filter((name) => name.endsWith(".eml"))) {
+    const { mtimeMs } = await stat(join(mailDir, file));
+    if (mtimeMs >= since) sent += 1;
+  }
+  return {
+    ProductionAccessEnabled: true,
+    SendingEnabled: true,
+    EnforcementStatus: "HEALTHY",
+    SendQuota: { Max24HourSend: -1, MaxSendRate: maxSendRate, SentLast24Hours: sent },
+  };
 }
 
 /**
@@ -248,6 +287,11 @@ export function createSesFront(backend: string, options: SesFrontOptions): Serve
   return createServer(
     guarded("SES", options.log ?? (() => undefined), async (request, response) => {
       const body = await readBody(request);
+      if (options.account && request.method === "GET" && request.url === "/v2/email/account") {
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify(await options.account()));
+        return;
+      }
       const form = new URLSearchParams(request.url === "/" ? body.toString("utf8") : "");
       const sends = isSend(request, form);
       const decision = sends ? (options.chaos?.sesDecision() ?? "pass") : "pass";

@@ -26,12 +26,13 @@ function sourceOf(
   visibilityTimeoutSeconds: number,
 ): { source: DeadLetterSource; close: () => void } {
   if (options.aws) {
-    const sqs = new SQSClient({
-      ...(options.region === undefined ? {} : { region: options.region }),
-      ...(options.profile === undefined ? {} : { profile: options.profile }),
-    });
+    const sqs = new SQSClient(target().clientConfig);
     return {
-      source: new SqsDeadLetters(sqs, deadLetterQueueUrls(args), visibilityTimeoutSeconds),
+      source: new SqsDeadLetters(
+        sqs,
+        deadLetterQueueUrls(args, target().outputs),
+        visibilityTimeoutSeconds,
+      ),
       close: () => sqs.destroy(),
     };
   }

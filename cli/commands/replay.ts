@@ -118,7 +118,7 @@ async function replayUnguarded(
   json: boolean,
 ): Promise<number> {
   const window: ReplayWindow = {
-    archiveName: archiveName(args, options),
+    archiveName: archiveName(args, options, target().outputs),
     from: parseReplayTime("from", args.flags.get("from")),
     to: parseReplayTime("to", args.flags.get("to")),
   };

@@ -64,6 +64,26 @@ export class DynamoRejectionRepository implements RejectionRepository {
     return rejected;
   }
 
+  /** How many events were rejected after `since` (by event time): a count, no items read out. */
+  async countSince(since: Date): Promise<number> {
+    let count = 0;
+    const query = (startKey: Record<string, unknown> | undefined) =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk AND sk > :since",
+          ExpressionAttributeValues: {
+            ":pk": keys.rejectedPartition,
+            ":since": since.toISOString(),
+          },
+          Select: "COUNT",
+          ExclusiveStartKey: startKey,
+        }),
+      );
+    for await (const page of pages(query)) count += page.Count ?? 0;
+    return count;
+  }
+
   async eraseContact(contactId: string): Promise<number> {
     let erased = 0;
     const query = (startKey: Record<string, unknown> | undefined) =>

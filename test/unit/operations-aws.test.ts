@@ -15,8 +15,10 @@ import {
 } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseArgs } from "../../cli/args.js";
 import { replayArchive } from "../../cli/commands/replay.js";
 import { runKp } from "../../cli/kp.js";
+import { archiveName, deadLetterQueueUrls } from "../../cli/resources.js";
 
 const sqs = mockClient(SQSClient);
 const eventBridge = mockClient(EventBridgeClient);
@@ -438,5 +440,38 @@ describe("kp replay in AWS (EventBridge mocked)", () => {
     );
     expect(unnamed.code).toBe(2);
     expect(unnamed.err).toContain("KP_ARCHIVE_NAME");
+  });
+});
+
+describe("where the operations commands find the queues and the archive in AWS", () => {
+  const outputs = {
+    failedEventsQueueUrl: "https://sqs.eu-west-1.amazonaws.com/1/KpStateful-staging-Failed",
+    undeliveredEventsQueueUrl:
+      "https://sqs.eu-west-1.amazonaws.com/1/KpStateful-staging-Undelivered",
+    archiveName: "KpStatefulstagingArchive",
+  };
+
+  it("takes the stage's stack outputs when no option or variable names them", () => {
+    const saved = { ...process.env };
+    delete process.env.KP_FAILED_EVENTS_QUEUE_URL;
+    delete process.env.KP_UNDELIVERED_EVENTS_QUEUE_URL;
+    delete process.env.KP_ARCHIVE_NAME;
+    try {
+      expect(deadLetterQueueUrls(parseArgs(["dead-letters"]), outputs)).toEqual([
+        outputs.failedEventsQueueUrl,
+        outputs.undeliveredEventsQueueUrl,
+      ]);
+      expect(archiveName(parseArgs(["replay"]), { aws: true }, outputs)).toBe(outputs.archiveName);
+      // An explicit option still wins over the outputs.
+      expect(
+        deadLetterQueueUrls(parseArgs(["dead-letters", "--queue", "https://q/1"]), outputs),
+      ).toEqual(["https://q/1"]);
+      expect(archiveName(parseArgs(["replay", "--archive", "Other"]), { aws: true }, outputs)).toBe(
+        "Other",
+      );
+      expect(() => deadLetterQueueUrls(parseArgs(["dead-letters"]), {})).toThrow(/--queue/);
+    } finally {
+      process.env = saved;
+    }
   });
 });
