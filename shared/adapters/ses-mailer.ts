@@ -79,6 +79,7 @@ export function classifySendError(error: unknown): SendOutcomeClass {
 export async function mimeMessage(email: OutgoingEmail, sender: Sender): Promise<Buffer> {
   const composer = new MailComposer({
     from: { name: sender.name, address: sender.address },
+    ...(sender.replyTo === undefined ? {} : { replyTo: sender.replyTo }),
     to: { name: email.to.name, address: email.to.address },
     subject: email.subject,
     text: email.text,
@@ -86,7 +87,10 @@ export async function mimeMessage(email: OutgoingEmail, sender: Sender): Promise
     headers: {
       "Content-Language": email.language,
       "X-KP-Notice": email.tags.notice ?? "",
+      // RFC 3834: sent by a program, so auto-responders (out of office) do not answer it.
+      "Auto-Submitted": "auto-generated",
     },
+    ...(email.unsubscribe === undefined ? {} : { list: { unsubscribe: email.unsubscribe } }),
     ...(email.calendar === undefined
       ? {}
       : {

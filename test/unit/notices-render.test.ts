@@ -1,3 +1,5 @@
+import type { Element, Node } from "domhandler";
+import { parseDocument } from "htmlparser2";
 import { describe, expect, it } from "vitest";
 import { LANGUAGES, type Language } from "../../shared/contract/index.js";
 import type { Contact } from "../../shared/domain/contacts.js";
@@ -13,8 +15,11 @@ import {
 
 const texts = MESSAGES as Record<Language, Record<string, string>>;
 
+/** The names of a text's placeholders; "{to.de}" is a form of {to} (see MessageValue). */
 function placeholders(text: string): string[] {
-  return [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1] ?? "").sort();
+  return [
+    ...new Set([...text.matchAll(/\{(\w+)(?:\.\w+)?\}/g)].map((match) => match[1] ?? "")),
+  ].sort();
 }
 
 const languagePairs = LANGUAGES.flatMap((language) =>
@@ -90,6 +95,23 @@ const designation: NoticeDefinition = {
   chair: { to: "KE", takesOfficeOn: "2024-03-01" },
 };
 
+/** Every element named `name` under `root`, in document order. */
+function elements(root: Node, name: string): Element[] {
+  const found: Element[] = [];
+  const visit = (node: Node) => {
+    if ("name" in node && (node as Element).name === name) found.push(node as Element);
+    for (const child of (node as Element).children ?? []) visit(child);
+  };
+  visit(root);
+  return found;
+}
+
+/** The text of a node and its descendants. */
+function textOf(node: Node): string {
+  if (node.type === "text") return (node as unknown as { data: string }).data;
+  return ((node as Element).children ?? []).map(textOf).join("");
+}
+
 /** Dash between two times, whatever spacing the locale puts around it. */
 const range = (from: string, to: string) => new RegExp(`${from}\\s*[–-]\\s*${to}`);
 
@@ -150,7 +172,7 @@ describe("message", () => {
     const text = message("fr", "chair.takes-office", { to: "Kenya", date: "1 mars 2024" });
 
     // Assess
-    expect(text).toBe("Kenya prend ses fonctions le 1 mars 2024.");
+    expect(text).toBe("La présidence Kenya commence le 1 mars 2024.");
   });
 
   it("leaves a placeholder without a value visible rather than empty", () => {
@@ -221,7 +243,9 @@ describe("composeNotice for a meeting", () => {
     },
     {
       language: "ar" as const,
-      subject: "دعوة: 9th Senior Officials' Meeting (Berlin، 16 مارس 2023)",
+      // A Latin title or city inside Arabic is isolated: FSI (U+2068) … PDI (U+2069).
+      subject:
+        "دعوة: \u20689th Senior Officials' Meeting\u2069 (\u2068Berlin\u2069، \u206816 مارس 2023\u2069)",
     },
   ])("names the meeting's title in the $language subject", ({ language, subject }) => {
     // Act
@@ -241,18 +265,28 @@ describe("composeNotice for a meeting", () => {
     { language: "en" as const, direction: "ltr" },
     { language: "fr" as const, direction: "ltr" },
     { language: "ar" as const, direction: "rtl" },
-  ])("sets lang=$language and dir=$direction on the HTML root", ({ language, direction }) => {
-    // Act
-    const email = composeNotice(
-      meetingNotice("invitation"),
-      contact(language, "Europe/Berlin"),
-      sender,
-    );
+  ])(
+    "sets lang=$language and dir=$direction on the HTML root and on every cell that holds content",
+    ({ language, direction }) => {
+      // Act
+      const email = composeNotice(
+        meetingNotice("invitation"),
+        contact(language, "Europe/Berlin"),
+        sender,
+      );
 
-    // Assess
-    expect(email.html).toContain(`<html lang="${language}" dir="${direction}">`);
-    expect(email.html.match(/ dir="/g)).toHaveLength(1);
-  });
+      // Assess
+      const document = parseDocument(email.html);
+      expect(email.html).toContain(`<html lang="${language}" dir="${direction}">`);
+      const holders = elements(document, "td").filter((cell) =>
+        elements(cell, "p").some((paragraph) => paragraph.parent === cell),
+      );
+      expect(holders.length).toBeGreaterThanOrEqual(2);
+      for (const cell of holders) {
+        expect(cell.attribs).toMatchObject({ lang: language, dir: direction });
+      }
+    },
+  );
 
   it("writes the text part in the contact's language", () => {
     // Act
@@ -261,7 +295,7 @@ describe("composeNotice for a meeting", () => {
     // Assess
     expect(email.text).toContain("Bonjour Amina Wanjiru,");
     expect(email.text).toContain(
-      "Vous êtes invité(e) à la réunion suivante du Processus de Khartoum.",
+      "Nous avons l'honneur de vous inviter à la réunion suivante du Processus de Khartoum, à Berlin.",
     );
     expect(email.text).toContain("Lieu : Federal Foreign Office, Berlin, Allemagne");
     expect(email.text).toContain("Ordre du jour : https://example.org/agenda.pdf");
@@ -303,12 +337,16 @@ describe("composeNotice for a meeting", () => {
     const tags = new Set([...html.matchAll(/<\/?([a-z0-9!]+)/gi)].map((match) => match[1]));
     expect([...tags].sort()).toEqual(
       [
+        // Outlook's conditional comments (<!--[if mso]>) hold its fixed-width column.
+        "!",
         "!doctype",
         "a",
+        "bdi",
         "body",
+        "br",
+        "div",
         "h2",
         "head",
-        "hr",
         "html",
         "meta",
         "p",
@@ -328,7 +366,7 @@ describe("composeNotice for a meeting", () => {
       'href="https://example.org/agenda?a=1&amp;b=&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"',
     );
     expect(html).toContain("&lt;u&gt;rain&lt;/u&gt;");
-    expect(html).toContain("Dear Amina &lt;em&gt;&quot;W&quot;&lt;/em&gt;,");
+    expect(html).toContain("Dear <bdi>Amina &lt;em&gt;&quot;W&quot;&lt;/em&gt;</bdi>,");
   });
 
   it("gives only the venue time when the contact's clock shows the same time", () => {
@@ -337,9 +375,9 @@ describe("composeNotice for a meeting", () => {
 
     // Assess
     expect(email.text).toMatch(range("09:00", "17:30"));
-    expect(email.text).toContain("(local time at the venue, Europe/Berlin)");
-    expect(email.text).not.toContain("your time");
-    expect(email.html).not.toContain("your time");
+    expect(email.text).toContain("Local time at the venue: Central European Standard Time (UTC+1)");
+    expect(email.text).not.toContain("Your time");
+    expect(email.html).not.toContain("Your time");
   });
 
   it("adds the contact's own time when it differs from the venue's", () => {
@@ -351,11 +389,13 @@ describe("composeNotice for a meeting", () => {
     );
 
     // Assess
-    expect(email.text).toContain("Thursday, 16 March 2023, 09:00");
+    expect(email.text).toContain("When: Thursday, 16 March 2023, 09:00");
     expect(email.text).toMatch(
-      new RegExp(`${range("11:00", "19:30").source} \\(your time, Africa/Nairobi\\)`),
+      new RegExp(
+        `Your time: Thursday, 16 March 2023, ${range("11:00", "19:30").source}\n {4}East Africa Time \\(UTC\\+3\\)`,
+      ),
     );
-    expect(email.html).toContain("(your time, Africa/Nairobi)");
+    expect(email.html).toContain("Your time");
   });
 
   it("adds the contact's own time with the offset of the meeting's date, after the clocks change", () => {
@@ -370,9 +410,8 @@ describe("composeNotice for a meeting", () => {
     );
 
     // Assess
-    expect(email.text).toMatch(
-      new RegExp(`${range("10:00", "18:30").source} \\(your time, Africa/Nairobi\\)`),
-    );
+    expect(email.text).toMatch(new RegExp(`Your time: .*${range("10:00", "18:30").source}`));
+    expect(email.text).toContain("Local time at the venue: Central European Summer Time (UTC+2)");
   });
 
   it("writes French dates with French month and weekday names", () => {
@@ -385,9 +424,8 @@ describe("composeNotice for a meeting", () => {
 
     // Assess
     expect(email.text).toContain("jeudi 16 mars 2023");
-    expect(email.text).toMatch(
-      new RegExp(`${range("11:00", "19:30").source} \\(votre heure, Africa/Nairobi\\)`),
-    );
+    expect(email.text).toMatch(new RegExp(`Votre heure : .*${range("11:00", "19:30").source}`));
+    expect(email.text).toContain("heure normale d'Afrique de l'Est (UTC+3)");
   });
 
   it("writes Arabic dates with the Arabic month name", () => {
@@ -468,15 +506,15 @@ describe("composeNotice for the Chair", () => {
     },
     {
       language: "fr" as const,
-      subject: "Présidence du Processus de Khartoum : Soudan du Sud passe le relais à Allemagne",
-      says: "Soudan du Sud a transmis la présidence du Processus de Khartoum à Allemagne, à compter du 16 mars 2023.",
+      subject: "Processus de Khartoum : la présidence passe du Soudan du Sud à l'Allemagne",
+      says: "La présidence du Processus de Khartoum est passée du Soudan du Sud à l'Allemagne le 16 mars 2023.",
       at: "La passation a eu lieu lors de la réunion « 9th Senior Officials' Meeting ».",
     },
     {
       language: "ar" as const,
-      subject: "رئاسة عملية الخرطوم: جنوب السودان تسلّم الرئاسة إلى ألمانيا",
-      says: "سلّمت جنوب السودان رئاسة عملية الخرطوم إلى ألمانيا اعتبارًا من 16 مارس 2023.",
-      at: "جرى التسليم خلال 9th Senior Officials' Meeting.",
+      subject: "عملية الخرطوم: انتقال الرئاسة من جنوب السودان إلى ألمانيا",
+      says: "انتقلت رئاسة عملية الخرطوم من \u2068جنوب السودان\u2069 إلى \u2068ألمانيا\u2069 اعتبارًا من \u206816 مارس 2023\u2069.",
+      at: "جرى التسليم خلال اجتماع «\u20689th Senior Officials' Meeting\u2069».",
     },
   ])(
     "names both countries and the meeting of the handover in $language",
@@ -515,8 +553,8 @@ describe("composeNotice for the Chair", () => {
     },
     {
       language: "fr" as const,
-      subject: "Processus de Khartoum : Kenya désigné(e) à la prochaine présidence",
-      says: "Kenya prend ses fonctions le 1 mars 2024.",
+      subject: "Processus de Khartoum : la prochaine présidence est confiée au Kenya",
+      says: "La présidence du Kenya commence le 1er mars 2024.",
     },
   ])(
     "names the designated country and when it takes office in $language",
