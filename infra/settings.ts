@@ -6,6 +6,8 @@ export interface Settings {
   eventBusName: string;
   senderAddress: string;
   senderName: string;
+  /** The secretariat's monitored mailbox: the notices' Reply-To and the address they give. */
+  replyToAddress: string;
   /** The SES account's maximum send rate (messages per second); 0 means no limit. */
   sesMaxSendRate: number;
   /**
@@ -57,6 +59,7 @@ export function readSettings(node: Node): Settings {
     eventBusName: String(get("eventBusName", DEFAULT_EVENT_BUS_NAME)),
     senderAddress: String(get("senderAddress", "notices@khartoumprocess.net")),
     senderName: String(get("senderName", "Khartoum Process Secretariat")),
+    replyToAddress: String(get("replyToAddress", "secretariat@khartoumprocess.net")),
     sesMaxSendRate: Number(get("sesMaxSendRate", 14)),
     senderReservedConcurrency: Number(get("senderReservedConcurrency", 1)),
     reminderOffsets: list(get("reminderOffsets", ["P14D", "P2D"])),
@@ -70,6 +73,11 @@ export function readSettings(node: Node): Settings {
   if (!EMAIL.test(settings.senderAddress)) {
     throw new InvalidSetting(
       `senderAddress must be an email address, not ${settings.senderAddress}`,
+    );
+  }
+  if (!EMAIL.test(settings.replyToAddress)) {
+    throw new InvalidSetting(
+      `replyToAddress must be an email address (the secretariat's monitored mailbox), not ${settings.replyToAddress}`,
     );
   }
   if (!Number.isFinite(settings.sesMaxSendRate) || settings.sesMaxSendRate < 0) {

@@ -89,8 +89,9 @@ export async function mimeMessage(email: OutgoingEmail, sender: Sender): Promise
       "X-KP-Notice": email.tags.notice ?? "",
       // RFC 3834: sent by a program, so auto-responders (out of office) do not answer it.
       "Auto-Submitted": "auto-generated",
+      // A reminder's stop link, which mail programs offer as "unsubscribe" (RFC 2369).
+      ...(email.unsubscribe === undefined ? {} : { "List-Unsubscribe": `<${email.unsubscribe}>` }),
     },
-    ...(email.unsubscribe === undefined ? {} : { list: { unsubscribe: email.unsubscribe } }),
     ...(email.calendar === undefined
       ? {}
       : {

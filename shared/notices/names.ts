@@ -184,7 +184,7 @@ export function cityForms(city: string, language: Language): NameForms {
   };
 }
 
-/** "UTC+3", "UTC+5:30", "UTC−2:30", "UTC": the zone's offset at that instant. */
+/** "UTC+3", "UTC+5:30", "UTC−2:30", "UTC" (for +00:00): the zone's offset at that instant. */
 export function utcOffset(timeZone: string, instant: Date): string {
   const part = cached(
     `offset:${timeZone}`,
@@ -193,8 +193,8 @@ export function utcOffset(timeZone: string, instant: Date): string {
     .formatToParts(instant)
     .find((candidate) => candidate.type === "timeZoneName")?.value;
   const match = /([+-])(\d{2}):(\d{2})/.exec(part ?? "");
-  if (match === null) return "UTC";
-  const [, sign, hours, minutes] = match;
+  const [, sign, hours, minutes] = match ?? [];
+  if (match === null || (hours === "00" && minutes === "00")) return "UTC";
   return `UTC${sign === "-" ? "−" : "+"}${Number(hours)}${minutes === "00" ? "" : `:${minutes}`}`;
 }
 

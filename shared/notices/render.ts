@@ -157,10 +157,16 @@ const say = (language: Language, key: MessageKey, values?: Record<string, Messag
   plain(t(language, key, values));
 
 export function venueText(meeting: Pick<MeetingSnapshot, "venue">, language: Language): string {
+  return plain(venueParts(meeting, language));
+}
+
+/** Name, city, country: each isolated on its own, so an Arabic line keeps them in its order. */
+function venueParts(meeting: Pick<MeetingSnapshot, "venue">, language: Language): Inline[] {
   const { venue } = meeting;
+  const separator = say(language, "sep.list");
   return [venue.name, venue.city, countryName(venue.country, language)]
-    .filter(Boolean)
-    .join(say(language, "sep.list"));
+    .filter((part): part is string => part !== undefined && part !== "")
+    .flatMap((value, index) => (index === 0 ? [{ value }] : [{ text: separator }, { value }]));
 }
 
 function whenLines(place: MeetingPlace, zone: string, language: Language): Inline[][] {
@@ -207,13 +213,13 @@ function meetingRows(definition: NoticeDefinition, meeting: MeetingSnapshot, lan
   rows.push({
     id: "where",
     label: label("label.where"),
-    lines: [[{ value: venueText(meeting, language) }]],
+    lines: [venueParts(meeting, language)],
   });
   if (previous !== undefined && venueChanged) {
     rows.push({
       id: "previous-where",
       label: label("label.previous-where"),
-      lines: [[{ value: venueText(previous, language) }]],
+      lines: [venueParts(previous, language)],
     });
   }
   if (meeting.agendaUrl !== undefined) {
