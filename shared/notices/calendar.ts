@@ -39,9 +39,14 @@ export function meetingCalendar(
   attendee: { name: string; email: string },
   organizer: { name: string; email: string },
   location: string,
-  /** In the recipient's language: the note, the agenda link, whom to write to. */
-  description: string | undefined = meeting.description,
+  options: {
+    /** In the recipient's language: the note, the agenda link, whom to write to. */
+    description?: string;
+    /** DTSTAMP: when the notice was defined, so that composing stays a pure function. */
+    stampedAt?: Date;
+  } = {},
 ): string {
+  const description = options.description ?? meeting.description;
   const attributes = {
     productId: "kp-workflows",
     method,
@@ -57,6 +62,7 @@ export function meetingCalendar(
     endOutputType: "utc",
     location,
     ...(description === undefined ? {} : { description }),
+    ...(options.stampedAt === undefined ? {} : { timestamp: options.stampedAt.getTime() }),
     organizer: { name: parameterText(organizer.name), email: organizer.email },
     attendees: [
       {

@@ -576,7 +576,12 @@ export function personalise(
             { name: contact.name, email: contact.email },
             { name: sender.name, email: sender.organizer ?? sender.address },
             common.location ?? venueText(meeting, common.language),
-            common.calendarDescription,
+            {
+              ...(common.calendarDescription === undefined
+                ? {}
+                : { description: common.calendarDescription }),
+              stampedAt: new Date(definition.definedAt),
+            },
           ),
         };
   return {

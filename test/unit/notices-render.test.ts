@@ -5,6 +5,7 @@ import { LANGUAGES, type Language } from "../../shared/contract/index.js";
 import type { Contact } from "../../shared/domain/contacts.js";
 import type { MeetingSnapshot, NoticeDefinition } from "../../shared/domain/notices.js";
 import { MESSAGES, message } from "../../shared/notices/messages.js";
+import { timeZoneName } from "../../shared/notices/names.js";
 import {
   composeNotice,
   countryName,
@@ -361,7 +362,9 @@ describe("composeNotice for a meeting", () => {
       "&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt; &amp; &#39;friends&#39;",
     );
     expect(html).toContain("&lt;img src=x onerror=&quot;alert(&#39;description&#39;)&quot;&gt;");
-    expect(html).toContain("Haus &quot;&lt;b&gt;Europa&lt;/b&gt;&quot;, Berlin &lt;i&gt;, Germany");
+    expect(html).toContain(
+      "<bdi>Haus &quot;&lt;b&gt;Europa&lt;/b&gt;&quot;</bdi>, <bdi>Berlin &lt;i&gt;</bdi>, <bdi>Germany</bdi>",
+    );
     expect(html).toContain(
       'href="https://example.org/agenda?a=1&amp;b=&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"',
     );
@@ -615,5 +618,486 @@ describe("composeNotice footer", () => {
     expect(email.text).toContain(
       "as a contact of International Centre for Migration Policy Development in the Khartoum Process.",
     );
+  });
+});
+
+describe("the sentences of every notice kind, pinned in each language", () => {
+  const mombasa: MeetingSnapshot = {
+    meetingId: "thematic-legal-pathways-2026",
+    kind: "thematic-meeting",
+    title: "Thematic Meeting on Legal Pathways",
+    startsAt: "2026-03-17T09:00",
+    endsAt: "2026-03-18T17:00",
+    timeZone: "Africa/Nairobi",
+    venue: { city: "Mombasa", country: "KE" },
+    sequence: 0,
+  };
+  const toCairo: MeetingSnapshot = {
+    ...mombasa,
+    sequence: 1,
+    venue: { city: "Le Caire", country: "EG" },
+    previous: { ...mombasa },
+  };
+  const definitions: Record<NoticeDefinition["kind"], NoticeDefinition> = {
+    invitation: meetingNotice("invitation", mombasa),
+    update: meetingNotice("update", toCairo),
+    cancellation: meetingNotice("cancellation", { ...mombasa, sequence: 1 }),
+    reminder: meetingNotice("reminder", mombasa, { definedAt: "2026-03-15T09:00:00.000Z" }),
+    "chair-handover": {
+      ...handover,
+      chair: { from: "ET", to: "SD", effectiveOn: "2026-04-01", meetingTitle: "SOM" },
+    },
+    "chair-designation": { ...designation, chair: { to: "NL", takesOfficeOn: "2027-01-01" } },
+  };
+  const FSI = "\u2068";
+  const PDI = "\u2069";
+  const isolated = (value: string) => `${FSI}${value}${PDI}`;
+
+  it.each([
+    {
+      kind: "invitation",
+      language: "en",
+      subject: "Invitation: Thematic Meeting on Legal Pathways (Mombasa, 17 March 2026)",
+      sentences: ["You are invited to the following meeting of the Khartoum Process in Mombasa."],
+    },
+    {
+      kind: "invitation",
+      language: "fr",
+      subject: "Invitation : Thematic Meeting on Legal Pathways (Mombasa, 17 mars 2026)",
+      sentences: [
+        "Nous avons l'honneur de vous inviter à la réunion suivante du Processus de Khartoum, à Mombasa.",
+      ],
+    },
+    {
+      kind: "invitation",
+      language: "ar",
+      subject: `دعوة: ${isolated("Thematic Meeting on Legal Pathways")} (${isolated("Mombasa")}، ${isolated("17 مارس 2026")})`,
+      sentences: [`يسرّنا دعوتكم إلى الاجتماع التالي لعملية الخرطوم في ${isolated("Mombasa")}.`],
+    },
+    {
+      kind: "update",
+      language: "en",
+      subject: "Changed: Thematic Meeting on Legal Pathways (Le Caire, 17 March 2026)",
+      sentences: [
+        "The following meeting of the Khartoum Process has a new venue; the attached calendar entry replaces the earlier one.",
+      ],
+    },
+    {
+      kind: "update",
+      language: "fr",
+      subject: "Modification : Thematic Meeting on Legal Pathways (Le Caire, 17 mars 2026)",
+      sentences: [
+        "La réunion suivante du Processus de Khartoum change de lieu ; l'entrée d'agenda jointe remplace la précédente.",
+      ],
+    },
+    {
+      kind: "update",
+      language: "ar",
+      subject: `تعديل: ${isolated("Thematic Meeting on Legal Pathways")} (${isolated("Le Caire")}، ${isolated("17 مارس 2026")})`,
+      sentences: [
+        `تغيّر ${isolated("مكان")} الاجتماع التالي لعملية الخرطوم؛ يحلّ موعد التقويم المرفق محلّ الموعد السابق.`,
+      ],
+    },
+    {
+      kind: "cancellation",
+      language: "en",
+      subject: "Cancelled: Thematic Meeting on Legal Pathways (Mombasa, 17 March 2026)",
+      sentences: [
+        "The following meeting of the Khartoum Process in Mombasa is cancelled; the attached calendar update removes it from your calendar.",
+      ],
+    },
+    {
+      kind: "cancellation",
+      language: "fr",
+      subject: "Annulation : Thematic Meeting on Legal Pathways (Mombasa, 17 mars 2026)",
+      sentences: [
+        "La réunion suivante du Processus de Khartoum, prévue à Mombasa, est annulée ; la mise à jour jointe la retire de votre agenda.",
+      ],
+    },
+    {
+      kind: "cancellation",
+      language: "ar",
+      subject: `إلغاء: ${isolated("Thematic Meeting on Legal Pathways")} (${isolated("Mombasa")}، ${isolated("17 مارس 2026")})`,
+      sentences: [
+        `أُلغي الاجتماع التالي لعملية الخرطوم الذي كان مقررًا في ${isolated("Mombasa")}؛ يزيل التحديث المرفق الموعد من تقويمكم.`,
+      ],
+    },
+    {
+      kind: "reminder",
+      language: "en",
+      subject: "Reminder: Thematic Meeting on Legal Pathways (Mombasa, 17 March 2026)",
+      sentences: [
+        "A reminder: the following meeting of the Khartoum Process in Mombasa begins in 2 days.",
+      ],
+    },
+    {
+      kind: "reminder",
+      language: "fr",
+      subject: "Rappel : Thematic Meeting on Legal Pathways (Mombasa, 17 mars 2026)",
+      sentences: [
+        "Rappel : la réunion suivante du Processus de Khartoum, à Mombasa, commence après-demain.",
+      ],
+    },
+    {
+      kind: "reminder",
+      language: "ar",
+      subject: `تذكير: ${isolated("Thematic Meeting on Legal Pathways")} (${isolated("Mombasa")}، ${isolated("17 مارس 2026")})`,
+      sentences: [
+        `تذكير: يبدأ الاجتماع التالي لعملية الخرطوم في ${isolated("Mombasa")} ${isolated("بعد الغد")}.`,
+      ],
+    },
+    {
+      kind: "chair-handover",
+      language: "en",
+      subject: "Khartoum Process Chair: Ethiopia hands over to Sudan",
+      sentences: [
+        "Ethiopia has handed over the Chair of the Khartoum Process to Sudan, as of 1 April 2026.",
+        "The handover took place at the SOM.",
+      ],
+    },
+    {
+      kind: "chair-handover",
+      language: "fr",
+      subject: "Processus de Khartoum : la présidence passe de l'Éthiopie au Soudan",
+      sentences: [
+        "La présidence du Processus de Khartoum est passée de l'Éthiopie au Soudan le 1er avril 2026.",
+        "La passation a eu lieu lors de la réunion « SOM ».",
+      ],
+    },
+    {
+      kind: "chair-handover",
+      language: "ar",
+      subject: "عملية الخرطوم: انتقال الرئاسة من إثيوبيا إلى السودان",
+      sentences: [
+        `انتقلت رئاسة عملية الخرطوم من ${isolated("إثيوبيا")} إلى ${isolated("السودان")} اعتبارًا من ${isolated("1 أبريل 2026")}.`,
+        `جرى التسليم خلال اجتماع «${isolated("SOM")}».`,
+      ],
+    },
+    {
+      kind: "chair-designation",
+      language: "en",
+      subject: "Khartoum Process: The Netherlands designated as the next Chair",
+      sentences: [
+        "The Netherlands has been designated as the next Chair of the Khartoum Process.",
+        "The Netherlands takes office on 1 January 2027.",
+      ],
+    },
+    {
+      kind: "chair-designation",
+      language: "fr",
+      subject: "Processus de Khartoum : la prochaine présidence est confiée aux Pays-Bas",
+      sentences: [
+        "La prochaine présidence du Processus de Khartoum a été confiée aux Pays-Bas.",
+        "La présidence des Pays-Bas commence le 1er janvier 2027.",
+      ],
+    },
+    {
+      kind: "chair-designation",
+      language: "ar",
+      subject: "عملية الخرطوم: إسناد الرئاسة القادمة إلى هولندا",
+      sentences: [
+        `أُسندت الرئاسة القادمة لعملية الخرطوم إلى ${isolated("هولندا")}.`,
+        `تبدأ رئاسة ${isolated("هولندا")} في ${isolated("1 يناير 2027")}.`,
+      ],
+    },
+  ] as const)(
+    "says the $kind in $language in these words",
+    ({ kind, language, subject, sentences }) => {
+      // Act
+      const email = composeNotice(definitions[kind], contact(language, "Africa/Nairobi"), sender);
+
+      // Assess
+      expect(email.subject).toBe(subject);
+      const paragraphs = email.text.split("\n\n").slice(2, 2 + sentences.length);
+      expect(paragraphs).toEqual([...sentences]);
+    },
+  );
+
+  it.each([
+    {
+      represents: { memberState: "ET" },
+      fr: "contact de l'Éthiopie",
+      ar: "تمثّل \u2068إثيوبيا\u2069",
+    },
+    { represents: { memberState: "SD" }, fr: "contact du Soudan", ar: "تمثّل \u2068السودان\u2069" },
+    {
+      represents: { memberState: "NL" },
+      fr: "contact des Pays-Bas",
+      ar: "تمثّل \u2068هولندا\u2069",
+    },
+    { represents: { memberState: "DJ" }, fr: "contact de Djibouti", ar: "تمثّل \u2068جيبوتي\u2069" },
+    {
+      represents: { memberState: "HU" },
+      fr: "contact de la Hongrie",
+      ar: "تمثّل \u2068هنغاريا\u2069",
+    },
+    {
+      represents: { memberState: undefined, organisation: "IOM" },
+      fr: "contact de l'Organisation internationale pour les migrations",
+      ar: "تمثّل \u2068المنظمة الدولية للهجرة\u2069",
+    },
+    {
+      represents: { memberState: undefined, organisation: "UNHCR" },
+      fr: "contact du Haut-Commissariat des Nations unies pour les réfugiés",
+      ar: "تمثّل \u2068مفوضية الأمم المتحدة السامية لشؤون اللاجئين\u2069",
+    },
+  ])("says in the footer whom the contact represents: $fr", ({ represents, fr, ar }) => {
+    // Act
+    const french = composeNotice(designation, contact("fr", "UTC", represents), sender);
+    const arabic = composeNotice(designation, contact("ar", "UTC", represents), sender);
+
+    // Assess
+    expect(french.text).toContain(`Vous recevez cet avis en tant que ${fr} au sein du Processus`);
+    expect(arabic.text).toContain(`بصفتكم جهة اتصال ${ar} في عملية الخرطوم.`);
+  });
+
+  it.each([
+    { city: "Le Caire", says: "du Processus de Khartoum, au Caire." },
+    { city: "Les Sables-d'Olonne", says: "du Processus de Khartoum, aux Sables-d'Olonne." },
+    { city: "La Valette", says: "du Processus de Khartoum, à La Valette." },
+    { city: "Addis-Abeba", says: "du Processus de Khartoum, à Addis-Abeba." },
+  ])("joins à and the article of $city in French", ({ city, says }) => {
+    // Act
+    const email = composeNotice(
+      meetingNotice("invitation", { ...mombasa, venue: { city, country: "EG" } }),
+      contact("fr", "Africa/Nairobi"),
+      sender,
+    );
+
+    // Assess
+    expect(email.text).toContain(says);
+  });
+});
+
+describe("the HTML that Outlook and Gmail render alike", () => {
+  const kinds = ["invitation", "update", "cancellation", "reminder"] as const;
+  const withPrevious: MeetingSnapshot = {
+    ...som9,
+    sequence: 1,
+    description: "Day 1: arrival.\nDay 2: sessions.",
+    previous: {
+      startsAt: "2023-03-15T09:00",
+      endsAt: "2023-03-15T17:30",
+      timeZone: "Africa/Casablanca",
+      venue: { city: "Rabat", country: "MA" },
+    },
+  };
+  const links = { baseUrl: "https://rsvp.example.org/rsvp/", secret: "s" };
+  const all = [
+    ...kinds.flatMap((kind) =>
+      LANGUAGES.map((language) => ({
+        name: `${kind} in ${language}`,
+        email: composeNotice(
+          meetingNotice(kind, withPrevious),
+          contact(language, "Africa/Nairobi"),
+          { ...sender, replyTo: "secretariat@example.org" },
+          links,
+        ),
+      })),
+    ),
+    ...LANGUAGES.flatMap((language) => [
+      {
+        name: `handover in ${language}`,
+        email: composeNotice(handover, contact(language, "UTC"), sender),
+      },
+      {
+        name: `designation in ${language}`,
+        email: composeNotice(designation, contact(language, "UTC"), sender),
+      },
+    ]),
+  ];
+
+  it.each(all)("uses no CSS that Outlook's Word engine ignores, in the $name", ({ email }) => {
+    // Assess
+    expect(email.html).not.toMatch(/white-space\s*:\s*pre/);
+    expect(email.html).not.toMatch(/(margin|padding|border|inset)-(inline|block)/);
+    expect(email.html).not.toMatch(/text-align\s*:\s*(start|end)/);
+    expect(email.html).not.toMatch(/display\s*:\s*(flex|grid)/);
+    expect(email.html).not.toContain("<style");
+  });
+
+  it.each(all)(
+    "keeps the content in a column of 600 px at most, the whole width of a phone, in the $name",
+    ({ email }) => {
+      // Act
+      const document = parseDocument(email.html);
+
+      // Assess
+      const column = elements(document, "table").find((table) =>
+        (table.attribs.style ?? "").includes("max-width:600px"),
+      );
+      expect(column?.attribs.width).toBe("100%");
+      expect(email.html).toContain('<!--[if mso]><table role="presentation" width="600"');
+      expect(email.html).toContain(
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+      );
+    },
+  );
+
+  it.each(all)(
+    "has the Khartoum Process at the top and why the member receives it at the bottom, in the $name",
+    ({ email }) => {
+      // Act
+      const document = parseDocument(email.html);
+      const cells = elements(document, "td").filter((cell) => cell.attribs.lang !== undefined);
+
+      // Assess
+      expect(textOf(cells[0] as Node)).toContain(message(email.language as Language, "brand"));
+      expect(textOf(cells.at(-1) as Node)).toContain(
+        message(email.language as Language, "footer")
+          .split("{")[0]
+          ?.trim(),
+      );
+    },
+  );
+
+  it.each(LANGUAGES)("breaks the meeting's description into lines with <br> (%s)", (language) => {
+    // Act
+    const email = composeNotice(
+      meetingNotice("invitation", withPrevious),
+      contact(language, "Africa/Nairobi"),
+      sender,
+    );
+
+    // Assess
+    expect(email.html).toContain("Day 1: arrival.<br>Day 2: sessions.");
+  });
+
+  it("puts every Latin name, title and place of an Arabic notice in its own <bdi>", () => {
+    // Act
+    const email = composeNotice(
+      meetingNotice("update", withPrevious),
+      contact("ar", "Africa/Nairobi", { name: "Amina Wanjiru" }),
+      sender,
+    );
+
+    // Assess
+    const isolated = elements(parseDocument(email.html), "bdi").map((bdi) => textOf(bdi));
+    expect(isolated).toEqual(
+      expect.arrayContaining([
+        "Amina Wanjiru",
+        "9th Senior Officials' Meeting",
+        "Federal Foreign Office",
+        "Berlin",
+        "ألمانيا",
+        "Rabat",
+        "المغرب",
+        "https://example.org/agenda.pdf",
+      ]),
+    );
+    expect(email.text).toContain("\u2068Amina Wanjiru\u2069");
+    expect(email.text).toContain(
+      "المكان: \u2068Federal Foreign Office\u2069، \u2068Berlin\u2069، \u2068ألمانيا\u2069",
+    );
+  });
+
+  it.each([
+    { language: "en" as const, button: "I will attend", stop: "Stop reminders" },
+    { language: "fr" as const, button: "Je participerai", stop: "Arrêter les rappels" },
+    { language: "ar" as const, button: "سأحضر", stop: "إيقاف رسائل التذكير" },
+  ])(
+    "offers the answers as buttons and, in a reminder, a link that stops reminders ($language)",
+    ({ language, button, stop }) => {
+      // Act
+      const email = composeNotice(
+        meetingNotice("reminder", som9),
+        contact(language, "Europe/Berlin"),
+        sender,
+        links,
+      );
+
+      // Assess
+      const anchors = elements(parseDocument(email.html), "a");
+      const answer = anchors.find((anchor) => textOf(anchor) === button);
+      const stopLink = anchors.find((anchor) => textOf(anchor) === stop);
+      expect(answer?.attribs.href).toMatch(/^https:\/\/rsvp\.example\.org\/rsvp\/[\w-]+\.[\w-]+$/);
+      expect(stopLink?.attribs.href).toBe(email.unsubscribe);
+      expect(email.text).toContain(`${stop}${message(language, "sep.label")}${email.unsubscribe}`);
+    },
+  );
+
+  it("offers no stop-reminders link outside reminders", () => {
+    // Act
+    const email = composeNotice(
+      meetingNotice("invitation"),
+      contact("en", "Europe/Berlin"),
+      sender,
+      links,
+    );
+
+    // Assess
+    expect(email.unsubscribe).toBeUndefined();
+    expect(email.text).not.toContain("Stop reminders");
+  });
+});
+
+describe("an update says what changed", () => {
+  it("gives the previous time and venue next to the new ones", () => {
+    // Prepare
+    const moved: MeetingSnapshot = {
+      ...som9,
+      startsAt: "2023-03-17T09:00",
+      endsAt: "2023-03-17T17:30",
+      venue: { city: "Rabat", country: "MA" },
+      sequence: 1,
+      previous: {
+        startsAt: som9.startsAt,
+        endsAt: som9.endsAt,
+        timeZone: som9.timeZone,
+        venue: som9.venue,
+      },
+    };
+
+    // Act
+    const email = composeNotice(
+      meetingNotice("update", moved),
+      contact("en", "Europe/Berlin"),
+      sender,
+    );
+
+    // Assess
+    expect(email.text).toContain("has a new time and venue;");
+    expect(email.text).toContain("When: Friday, 17 March 2023, 09:00");
+    expect(email.text).toContain("Previous time: Thursday, 16 March 2023, 09:00");
+    expect(email.text).toContain("Where: Rabat, Morocco");
+    expect(email.text).toContain("Previous venue: Federal Foreign Office, Berlin, Germany");
+  });
+
+  it("says only that the meeting changed when the notice does not know how", () => {
+    // Act
+    const email = composeNotice(
+      meetingNotice("update", { ...som9, sequence: 1 }),
+      contact("en", "Europe/Berlin"),
+      sender,
+    );
+
+    // Assess
+    expect(email.text).toContain("The following meeting of the Khartoum Process has changed;");
+    expect(email.text).not.toContain("Previous");
+  });
+});
+
+describe("time zones named for people", () => {
+  it.each([
+    { zone: "Africa/Nairobi", language: "en" as const, name: "East Africa Time (UTC+3)" },
+    {
+      zone: "Europe/Vienna",
+      language: "fr" as const,
+      name: "heure d'été d'Europe centrale (UTC+2)",
+    },
+    { zone: "Africa/Khartoum", language: "ar" as const, name: "توقيت وسط أفريقيا (UTC+2)" },
+    { zone: "Asia/Kolkata", language: "en" as const, name: "India Standard Time (UTC+5:30)" },
+    {
+      zone: "America/St_Johns",
+      language: "en" as const,
+      name: "Newfoundland Daylight Time (UTC−2:30)",
+    },
+    { zone: "Africa/Casablanca", language: "en" as const, name: "UTC+1" },
+  ])("names $zone in $language as $name", ({ zone, language, name }) => {
+    // Act
+    const named = timeZoneName(zone, new Date("2026-07-01T12:00:00Z"), language);
+
+    // Assess
+    expect(named).toBe(name);
   });
 });

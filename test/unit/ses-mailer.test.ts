@@ -176,6 +176,17 @@ describe("the MIME message", () => {
     expect(parsed.headers.has("list")).toBe(false);
   });
 
+  it("keeps a title that looks like an encoded word as it is written", async () => {
+    // Prepare
+    const subject = "Invitation: =?utf-8?q?x?= (Berlin, 16 March 2023)";
+
+    // Act
+    const parsed = await simpleParser(await mimeMessage({ ...email, subject }, sender));
+
+    // Assess
+    expect(parsed.subject).toBe(subject);
+  });
+
   it("offers a reminder's stop link as List-Unsubscribe", async () => {
     // Prepare
     const reminder = { ...email, unsubscribe: "https://rsvp.example.org/rsvp/stop.token" };
