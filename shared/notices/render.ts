@@ -514,7 +514,7 @@ function html(common: CommonNotice, personal: Personal, sender: Sender): string 
   const rows = allRows(common, personal)
     .map(
       (row) =>
-        `<tr><th scope="row" align="${align}" valign="top" width="30%" style="padding:${dir === "rtl" ? "8px 0 8px 12px" : "8px 12px 8px 0"};border-top:1px solid #e5e7eb;text-align:${align};vertical-align:top;font-weight:bold">${e(row.label)}</th><td align="${align}" valign="top" style="padding:8px 0;border-top:1px solid #e5e7eb;text-align:${align};vertical-align:top">${row.lines.map((parts) => htmlInline(parts)).join("<br>")}</td></tr>`,
+        `<tr><th scope="row" align="${align}" valign="top" width="30%" style="padding:${dir === "rtl" ? "8px 0 8px 12px" : "8px 12px 8px 0"};border-top:1px solid #e5e7eb;text-align:${align};vertical-align:top;font-weight:bold">${e(row.label)}</th><td align="${align}" valign="top" style="padding:8px 0;border-top:1px solid #e5e7eb;text-align:${align};vertical-align:top;word-break:break-word;overflow-wrap:anywhere">${row.lines.map((parts) => htmlInline(parts)).join("<br>")}</td></tr>`,
     )
     .join("\n");
   const buttons = (personal.answers ?? [])
