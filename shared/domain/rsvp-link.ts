@@ -22,7 +22,9 @@ export type LinkOutcome =
   /** GET of a stop-reminders link: what stopping means, with a form that POSTs it. */
   | { page: "confirm-stop"; language: Language }
   /** POST of a stop-reminders link: the contact gets no more reminders. */
-  | { page: "stopped"; language: Language };
+  | { page: "stopped"; language: Language }
+  /** A stop-reminders link of a contact since removed: nothing to stop. */
+  | { page: "stop-closed"; language: Language };
 
 export interface LinkContext {
   secret: () => Promise<string>;
@@ -88,10 +90,10 @@ async function stopRemindersByLink(
   context: LinkContext,
 ): Promise<LinkOutcome> {
   const contact = await context.contacts.get(contactId);
-  if (contact === undefined) return { page: "closed", language: "en" };
+  if (contact === undefined) return { page: "stop-closed", language: "en" };
   if (method === "GET") return { page: "confirm-stop", language: contact.language };
   const stopped = await context.contacts.stopReminders(contactId, context.now.toISOString());
   return stopped
     ? { page: "stopped", language: contact.language }
-    : { page: "closed", language: contact.language };
+    : { page: "stop-closed", language: contact.language };
 }

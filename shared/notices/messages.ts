@@ -62,6 +62,8 @@ export const MESSAGES = {
       "Stop the reminders sent before each meeting of the Khartoum Process? You will still receive invitations, changes and cancellations.",
     "reminders.stopped":
       "Done: you will receive no more reminders. To receive them again, write to the secretariat.",
+    "reminders.unknown":
+      "This link can no longer be used: the secretariat no longer sends notices to this contact.",
     "rsvp.prompt": "Will you attend? Answer with one click (or with your calendar's buttons):",
     "rsvp.accepted": "I will attend",
     "rsvp.declined": "I will not attend",
@@ -140,6 +142,8 @@ export const MESSAGES = {
       "Ne plus recevoir les rappels envoyés avant chaque réunion du Processus de Khartoum ? Vous recevrez toujours les invitations, les modifications et les annulations.",
     "reminders.stopped":
       "C'est fait : vous ne recevrez plus de rappels. Pour les recevoir de nouveau, écrivez au Secrétariat.",
+    "reminders.unknown":
+      "Ce lien ne peut plus être utilisé : le Secrétariat n'envoie plus d'avis à ce contact.",
     "rsvp.prompt": "Participerez-vous ? Répondez d'un clic (ou avec les boutons de votre agenda) :",
     "rsvp.accepted": "Je participerai",
     "rsvp.declined": "Je ne participerai pas",
@@ -213,6 +217,8 @@ export const MESSAGES = {
       "هل تريدون إيقاف رسائل التذكير التي تُرسل قبل كل اجتماع لعملية الخرطوم؟ ستستمر الدعوات والتعديلات والإلغاءات في الوصول إليكم.",
     "reminders.stopped":
       "تم ذلك: لن تصلكم رسائل تذكير بعد الآن. لتلقيها مجددًا، يُرجى مراسلة الأمانة.",
+    "reminders.unknown":
+      "لم يعد بالإمكان استخدام هذا الرابط: لم تعد الأمانة ترسل رسائل إلى جهة الاتصال هذه.",
     "rsvp.prompt": "هل ستحضرون؟ أجيبوا بنقرة واحدة (أو بأزرار تقويمكم):",
     "rsvp.accepted": "سأحضر",
     "rsvp.declined": "لن أحضر",

@@ -93,6 +93,16 @@ export function rsvpPage(outcome: LinkOutcome): PageResponse {
           `<p>${e(message(outcome.language, "reminders.stopped"))}</p>`,
         ),
       };
+    case "stop-closed":
+      return {
+        statusCode: 410,
+        headers: HEADERS,
+        body: page(
+          outcome.language,
+          message(outcome.language, "reminders.stop"),
+          `<p>${e(message(outcome.language, "reminders.unknown"))}</p>`,
+        ),
+      };
     case "closed":
       return {
         statusCode: 410,

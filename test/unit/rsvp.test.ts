@@ -24,6 +24,7 @@ import {
 import { meetingUid } from "../../shared/notices/calendar.js";
 import { readReply } from "../../shared/notices/itip-reply.js";
 import { composeNotice } from "../../shared/notices/render.js";
+import { rsvpPage } from "../../shared/notices/rsvp-page.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "itip-replies");
 const fixture = (name: string) => readFileSync(join(FIXTURES, `${name}.eml`));
@@ -376,6 +377,10 @@ describe("answerByLink", () => {
     // Assess
     expect(outcome).toEqual({ page: "confirm-stop", language: "fr" });
     expect(stopped).toEqual([]);
+    const { body } = rsvpPage(outcome);
+    expect(body).toContain('<main lang="fr" dir="ltr">');
+    expect(body).toContain("Ne plus recevoir les rappels envoyés avant chaque réunion");
+    expect(body).toContain('<form method="post">');
   });
 
   it("stops the contact's reminders on POST of a stop-reminders link", async () => {
@@ -393,6 +398,26 @@ describe("answerByLink", () => {
     expect(outcome).toEqual({ page: "stopped", language: "fr" });
     expect(stopped).toEqual([erika.contactId]);
     expect(rsvps.answers).toEqual([]);
+  });
+
+  it("stops nothing for a contact no longer stored, and says so", async () => {
+    // Prepare
+    const stopped: string[] = [];
+    const removed = signStopRemindersToken(
+      { contactId: "removed-contact", expiresAt: future(400) },
+      secret,
+    );
+
+    // Act
+    const outcome = await answerByLink(
+      { method: "POST", token: removed },
+      linkContext(new InMemoryRsvps(), stopped),
+    );
+
+    // Assess
+    expect(outcome).toEqual({ page: "stop-closed", language: "en" });
+    expect(stopped).toEqual([]);
+    expect(rsvpPage(outcome).body).toContain("This link can no longer be used");
   });
 
   it("refuses a stop-reminders token where an answer is expected, and an altered one", async () => {
