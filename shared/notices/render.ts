@@ -500,7 +500,8 @@ function htmlLines(value: string): string {
 }
 
 /**
- * HTML that Outlook's Word engine and Gmail render alike: tables for layout, inline styles,
+ * HTML that Outlook's Word engine and Gmail render alike: tables for layout, inline styles
+ * (a button's padding is on its link, and for Outlook, which ignores it there, on its cell),
  * physical alignment (no logical CSS), language and direction on every element that holds
  * content, a 600 px column that takes the whole width of a phone.
  */
@@ -520,7 +521,7 @@ function html(common: CommonNotice, personal: Personal, sender: Sender): string 
   const buttons = (personal.answers ?? [])
     .map(
       (link) =>
-        `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 8px"><tr><td bgcolor="${BLUE}" style="background:${BLUE};border-radius:4px"><a href="${e(link.href)}" style="display:inline-block;padding:10px 20px;${FONT};font-size:16px;font-weight:bold;color:#ffffff;text-decoration:none">${e(link.label)}</a></td></tr></table>`,
+        `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 8px"><tr><td bgcolor="${BLUE}" style="background:${BLUE};border-radius:4px;mso-padding-alt:10px 20px"><a href="${e(link.href)}" style="display:inline-block;padding:10px 20px;${FONT};font-size:16px;font-weight:bold;color:#ffffff;text-decoration:none">${e(link.label)}</a></td></tr></table>`,
     )
     .join("\n");
   const reply = sender.replyTo ?? sender.address;
