@@ -172,7 +172,8 @@ export const FUNCTION_ACCESS = {
   // items under the meeting's partition).
   "rsvp-page": {
     items: [
-      { actions: ["GetItem"], partitions: [PARTITIONS.contacts] },
+      // UpdateItem: a member's stop of their reminders (the link of a reminder).
+      { actions: ["GetItem", "UpdateItem"], partitions: [PARTITIONS.contacts] },
       { actions: ["GetItem", "PutItem"], partitions: [PARTITIONS.meetings] },
     ],
   },

@@ -10,6 +10,8 @@ export interface Settings {
   eventBusName: string;
   senderAddress: string;
   senderName: string;
+  /** The secretariat's monitored mailbox: the notices' Reply-To and the address they give. */
+  replyToAddress: string;
   /** The SES account's maximum send rate (messages per second); 0 means no limit. */
   sesMaxSendRate: number;
   /**
@@ -84,6 +86,7 @@ export function readSettings(node: Node): Settings {
     eventBusName: stageName(String(get("eventBusName", DEFAULT_EVENT_BUS_NAME)), stage),
     senderAddress: String(get("senderAddress", "notices@khartoumprocess.net")),
     senderName: String(get("senderName", "Khartoum Process Secretariat")),
+    replyToAddress: String(get("replyToAddress", "secretariat@khartoumprocess.net")),
     sesMaxSendRate: Number(get("sesMaxSendRate", 14)),
     senderReservedConcurrency: Number(get("senderReservedConcurrency", 1)),
     reminderOffsets: list(get("reminderOffsets", ["P14D", "P2D"])),
@@ -101,6 +104,11 @@ export function readSettings(node: Node): Settings {
   if (!EMAIL.test(settings.senderAddress)) {
     throw new InvalidSetting(
       `senderAddress must be an email address, not ${settings.senderAddress}`,
+    );
+  }
+  if (!EMAIL.test(settings.replyToAddress)) {
+    throw new InvalidSetting(
+      `replyToAddress must be an email address (the secretariat's monitored mailbox), not ${settings.replyToAddress}`,
     );
   }
   if (!Number.isFinite(settings.sesMaxSendRate) || settings.sesMaxSendRate < 0) {

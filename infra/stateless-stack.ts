@@ -121,6 +121,7 @@ export class StatelessStack extends Stack {
       {
         SENDER_ADDRESS: settings.senderAddress,
         SENDER_NAME: settings.senderName,
+        REPLY_TO_ADDRESS: settings.replyToAddress,
         SES_MAX_SEND_RATE: String(settings.sesMaxSendRate),
         // Several environments may send at once unless exactly one is reserved.
         SENDER_PARALLEL: String(!(senderReserved && settings.senderReservedConcurrency === 1)),

@@ -21,7 +21,7 @@ import { isConditionalCheckFailed, pages } from "./dynamodb-client.js";
 import { keys, LISTS_INDEX } from "./table-keys.js";
 
 /** What a stored contact holds: the contract's fields, and what the system adds. */
-const STORED_FIELDS = [...CONTACT_FIELDS, "updatedAt", "suppressed"] as const;
+const STORED_FIELDS = [...CONTACT_FIELDS, "updatedAt", "suppressed", "remindersStoppedAt"] as const;
 
 function toContact(item: Record<string, unknown>): Contact {
   const contact: Record<string, unknown> = {};
@@ -119,6 +119,25 @@ export class DynamoContactRepository implements ContactRepository, Suppressions 
             ":suppressed": { reason, at },
             ...(address === undefined ? {} : { ":address": address }),
           },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The member's own stop of their reminders (see Contact.remindersStoppedAt). */
+  async stopReminders(contactId: string, at: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.contact(contactId),
+          UpdateExpression: "SET reminders = :off, remindersStoppedAt = :at",
+          ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(removedAt)",
+          ExpressionAttributeValues: { ":off": false, ":at": at },
         }),
       );
       return true;

@@ -1,6 +1,7 @@
 import { SESClient, SendRawEmailCommand } from "@aws-sdk/client-ses";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import MailComposer from "nodemailer/lib/mail-composer";
+import { encodeWord, foldLines } from "nodemailer/lib/mime-funcs";
 import {
   type Mailer,
   MailOutcomeUnknown,
@@ -75,17 +76,37 @@ export function classifySendError(error: unknown): SendOutcomeClass {
   return "ambiguous";
 }
 
+/**
+ * A subject in ASCII that holds what looks like an encoded word ("=?utf-8?q?x?=") is sent
+ * encoded, or mail programs decode that part of a title; any other subject nodemailer encodes.
+ */
+function subjectOf(subject: string) {
+  if (!subject.includes("=?")) return { subject };
+  const encoded = foldLines(`Subject: ${encodeWord(subject, "B", 52)}`, 76).replace(
+    /^Subject: /,
+    "",
+  );
+  return { headers: { Subject: { prepared: true, value: encoded.trimEnd() } } };
+}
+
 /** The MIME message: text and HTML alternatives, and the calendar as iTIP part and attachment. */
 export async function mimeMessage(email: OutgoingEmail, sender: Sender): Promise<Buffer> {
+  const subject = subjectOf(email.subject);
   const composer = new MailComposer({
     from: { name: sender.name, address: sender.address },
+    ...(sender.replyTo === undefined ? {} : { replyTo: sender.replyTo }),
     to: { name: email.to.name, address: email.to.address },
-    subject: email.subject,
+    ...("subject" in subject ? { subject: subject.subject } : {}),
     text: email.text,
     html: email.html,
     headers: {
+      ...("headers" in subject ? subject.headers : {}),
       "Content-Language": email.language,
       "X-KP-Notice": email.tags.notice ?? "",
+      // RFC 3834: sent by a program, so auto-responders (out of office) do not answer it.
+      "Auto-Submitted": "auto-generated",
+      // A reminder's stop link, which mail programs offer as "unsubscribe" (RFC 2369).
+      ...(email.unsubscribe === undefined ? {} : { "List-Unsubscribe": `<${email.unsubscribe}>` }),
     },
     ...(email.calendar === undefined
       ? {}

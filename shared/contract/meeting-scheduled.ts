@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isAssignedCountryCode } from "../reference/index.js";
 import {
   defineEvent,
   httpsUrl,
@@ -21,7 +22,13 @@ export const MEETING_KINDS = [
 
 export const venueSchema = z.strictObject({
   city: singleLine(100),
-  country: z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code"),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, { message: "must be an ISO 3166-1 alpha-2 code", abort: true })
+    .refine(isAssignedCountryCode, {
+      error: (issue) =>
+        `${JSON.stringify(issue.input)} is not a country: it must be an ISO 3166-1 alpha-2 code assigned to a country or territory (e.g. KE, MA; not EU, UN or XK)`,
+    }),
   name: singleLine(200).optional(),
 });
 export type Venue = z.infer<typeof venueSchema>;

@@ -8,6 +8,11 @@ export interface Contact extends ContactUpsertedDetail {
   updatedAt: string;
   /** Set by a hard bounce or a complaint: no notices go to the contact while it is set. */
   suppressed?: { reason: string; at: string };
+  /**
+   * When the member stopped their reminders with the link of a reminder: they then have
+   * `reminders: false`, kept over later upserts while the address stays the same.
+   */
+  remindersStoppedAt?: string;
 }
 
 /** Which audiences a contact belongs to follows from whom they represent. */
@@ -57,7 +62,8 @@ export interface ContactRepository {
 /**
  * Contact Upserted:
  * 1. the detail is already valid and has the contract's defaults (language, time zone, reminders);
- * 2. keep a suppression (hard bounce, complaint) while the email address is the same;
+ * 2. keep a suppression (hard bounce, complaint), and the member's stop of their reminders,
+ *    while the email address is the same;
  * 3. store it, unless a later change to the same contact was stored first (EventBridge does not
  *    promise order), or the contact was removed after this event was sent: a late redelivery
  *    must not bring erased personal data back.
@@ -71,6 +77,12 @@ export async function upsertContact(
   const existing = await context.contacts.get(detail.contactId);
   if (existing?.suppressed !== undefined && existing.email === detail.email) {
     contact.suppressed = existing.suppressed;
+  }
+  // The member's own "no reminders" belongs to them: a later upsert (whose `reminders`
+  // defaults to true) does not turn the reminders back on behind their back.
+  if (existing?.remindersStoppedAt !== undefined && existing.email === detail.email) {
+    contact.reminders = false;
+    contact.remindersStoppedAt = existing.remindersStoppedAt;
   }
   const outcome = await context.contacts.save(contact);
   if (!outcome.saved) {

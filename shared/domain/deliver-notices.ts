@@ -10,6 +10,8 @@ export interface OutgoingEmail {
   html: string;
   language: string;
   calendar?: { method: "REQUEST" | "CANCEL"; content: string };
+  /** The recipient's signed link that stops their reminders (List-Unsubscribe). */
+  unsubscribe?: string;
   /** Identifies the notice in the message's headers and in delivery events. */
   tags: Record<string, string>;
 }

@@ -5,6 +5,7 @@ import type {
 } from "../contract/index.js";
 import { type AudienceDirectory, audienceQuery } from "./audience.js";
 import {
+  type MeetingPlace,
   type MeetingSnapshot,
   type NoticeDefinition,
   type NoticeKind,
@@ -28,6 +29,8 @@ export interface Meeting extends MeetingScheduledDetail {
   updatedAt: string;
   /** The reason given with the last change. */
   reason?: string;
+  /** Where and when the meeting was before the last reschedule (absent on older records). */
+  previous?: MeetingPlace;
   /** Why the last change reached no one: the meeting had already ended. */
   notNotified?: string;
 }
@@ -149,7 +152,7 @@ function noted(meeting: Meeting, note: string | undefined): Meeting {
 
 /** The meeting as one notice describes it: fixed when the notice is defined. */
 export function meetingSnapshot(
-  meeting: MeetingScheduledDetail & Pick<Meeting, "sequence" | "reason">,
+  meeting: MeetingScheduledDetail & Pick<Meeting, "sequence" | "reason" | "previous">,
 ): MeetingSnapshot {
   return {
     meetingId: meeting.meetingId,
@@ -163,6 +166,7 @@ export function meetingSnapshot(
     ...(meeting.description === undefined ? {} : { description: meeting.description }),
     ...(meeting.agendaUrl === undefined ? {} : { agendaUrl: meeting.agendaUrl }),
     ...(meeting.reason === undefined ? {} : { reason: meeting.reason }),
+    ...(meeting.previous === undefined ? {} : { previous: meeting.previous }),
   };
 }
 
@@ -329,6 +333,13 @@ export async function rescheduleMeeting(detail: MeetingRescheduledDetail, contex
     venue,
     sequence: meeting.sequence + 1,
     updatedAt: context.now.toISOString(),
+    // The update says what changed: the times and venue before this reschedule.
+    previous: {
+      startsAt: meeting.startsAt,
+      endsAt: meeting.endsAt,
+      timeZone: meeting.timeZone,
+      venue: meeting.venue,
+    },
     ...(detail.reason === undefined ? {} : { reason: detail.reason }),
   };
   if (detail.reason === undefined) delete movedTimes.reason;

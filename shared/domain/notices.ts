@@ -23,6 +23,16 @@ export interface MeetingSnapshot {
   /** The iCalendar SEQUENCE: 0 on invitation, raised by each change. */
   sequence: number;
   reason?: string;
+  /** On an update: where and when the meeting was before this change, to say what changed. */
+  previous?: MeetingPlace;
+}
+
+/** When and where a meeting takes place. */
+export interface MeetingPlace {
+  startsAt: string;
+  endsAt: string;
+  timeZone: string;
+  venue: { city: string; country: string; name?: string };
 }
 
 export interface ChairSnapshot {

@@ -7,7 +7,7 @@ import {
   type RsvpRepository,
   recordLinkAnswer,
 } from "./rsvp.js";
-import { RsvpTokenRefused, verifyRsvpToken } from "./rsvp-token.js";
+import { type LinkClaims, RsvpTokenRefused, verifyLinkToken } from "./rsvp-token.js";
 
 /** What the page of a link shows. */
 export type LinkOutcome =
@@ -18,12 +18,22 @@ export type LinkOutcome =
   /** The token is altered, expired or not ours. */
   | { page: "invalid"; problem: string }
   /** The meeting is cancelled or gone, or the contact removed. */
-  | { page: "closed"; language: Language };
+  | { page: "closed"; language: Language }
+  /** GET of a stop-reminders link: what stopping means, with a form that POSTs it. */
+  | { page: "confirm-stop"; language: Language }
+  /** POST of a stop-reminders link: the contact gets no more reminders. */
+  | { page: "stopped"; language: Language }
+  /** A stop-reminders link of a contact since removed: nothing to stop. */
+  | { page: "stop-closed"; language: Language };
 
 export interface LinkContext {
   secret: () => Promise<string>;
   meetings: { get(meetingId: string): Promise<Meeting | undefined> };
-  contacts: { get(contactId: string): Promise<Contact | undefined> };
+  contacts: {
+    get(contactId: string): Promise<Contact | undefined>;
+    /** Sets the contact's `reminders: false` as the member's own choice; false if not stored. */
+    stopReminders(contactId: string, at: string): Promise<boolean>;
+  };
   rsvps: RsvpRepository;
   now: Date;
 }
@@ -35,17 +45,21 @@ export interface LinkContext {
  *    every link of a message, and must not answer for the member;
  * 3. POST records the answer (now, channel "link"), if the meeting is still scheduled and the
  *    contact still known.
+ * A stop-reminders link (signed the same way) goes to stopRemindersByLink.
  */
 export async function answerByLink(
   request: { method: "GET" | "POST"; token: string },
   context: LinkContext,
 ): Promise<LinkOutcome> {
-  let claims: ReturnType<typeof verifyRsvpToken>;
+  let claims: LinkClaims;
   try {
-    claims = verifyRsvpToken(request.token, await context.secret(), context.now);
+    claims = verifyLinkToken(request.token, await context.secret(), context.now);
   } catch (error) {
     if (error instanceof RsvpTokenRefused) return { page: "invalid", problem: error.problem };
     throw error;
+  }
+  if (claims.kind === "stop-reminders") {
+    return stopRemindersByLink(request.method, claims.contactId, context);
   }
   const contact = await context.contacts.get(claims.contactId);
   const meeting = await context.meetings.get(claims.meetingId);
@@ -63,4 +77,23 @@ export async function answerByLink(
     throw error;
   }
   return { page: "recorded", language, title: meeting.title, answer: claims.answer };
+}
+
+/**
+ * A member opened the stop-reminders link of a reminder (GET) or confirmed on its page (POST):
+ * GET only asks (a mail scanner opens every link); POST sets the contact's `reminders: false`,
+ * kept as the member's own choice while their address stays the same.
+ */
+async function stopRemindersByLink(
+  method: "GET" | "POST",
+  contactId: string,
+  context: LinkContext,
+): Promise<LinkOutcome> {
+  const contact = await context.contacts.get(contactId);
+  if (contact === undefined) return { page: "stop-closed", language: "en" };
+  if (method === "GET") return { page: "confirm-stop", language: contact.language };
+  const stopped = await context.contacts.stopReminders(contactId, context.now.toISOString());
+  return stopped
+    ? { page: "stopped", language: contact.language }
+    : { page: "stop-closed", language: contact.language };
 }

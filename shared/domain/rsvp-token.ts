@@ -31,6 +31,24 @@ const payloadSchema = z.strictObject({
   e: z.number().int().positive(),
 });
 
+/** A stop-reminders link's payload: this contact wants no more reminders. */
+const stopPayloadSchema = z.strictObject({
+  c: z.string().min(1).max(200),
+  s: z.literal("reminders"),
+  e: z.number().int().positive(),
+});
+
+/** What a stop-reminders link's token says: this contact stops their reminders, until then. */
+export interface StopRemindersClaims {
+  contactId: string;
+  expiresAt: Date;
+}
+
+/** What any link of a notice says: an answer to a meeting, or stop the reminders. */
+export type LinkClaims =
+  | ({ kind: "answer" } & RsvpClaims)
+  | ({ kind: "stop-reminders" } & StopRemindersClaims);
+
 function signature(payload: string, secret: string): Buffer {
   return createHmac("sha256", secret).update(payload).digest();
 }
@@ -52,8 +70,30 @@ export function signRsvpToken(claims: RsvpClaims, secret: string): string {
   return `${payload}.${signature(payload, secret).toString("base64url")}`;
 }
 
-/** The token's claims, if its signature is ours and it has not expired at `now`. */
+/** A stop-reminders link's token, signed as the answer links are (same secret, same form). */
+export function signStopRemindersToken(claims: StopRemindersClaims, secret: string): string {
+  const payload = Buffer.from(
+    JSON.stringify({
+      c: claims.contactId,
+      s: "reminders",
+      e: Math.floor(claims.expiresAt.getTime() / 1000),
+    }),
+  ).toString("base64url");
+  return `${payload}.${signature(payload, secret).toString("base64url")}`;
+}
+
+/** The answer link's claims, if its signature is ours and it has not expired at `now`. */
 export function verifyRsvpToken(token: string, secret: string, now: Date): RsvpClaims {
+  const claims = verifyLinkToken(token, secret, now);
+  if (claims.kind !== "answer") {
+    throw new RsvpTokenRefused("malformed", "The link's token is not an answer.");
+  }
+  const { kind: _kind, ...answer } = claims;
+  return answer;
+}
+
+/** Any link's claims, if its signature is ours and it has not expired at `now`. */
+export function verifyLinkToken(token: string, secret: string, now: Date): LinkClaims {
   const [payload, signed, ...rest] = token.split(".");
   if (payload === undefined || signed === undefined || rest.length > 0 || payload === "") {
     throw new RsvpTokenRefused("malformed", "The link's token is not a token.");
@@ -69,18 +109,24 @@ export function verifyRsvpToken(token: string, secret: string, now: Date): RsvpC
   } catch (error) {
     throw new RsvpTokenRefused("malformed", `The link's token is not JSON: ${String(error)}`);
   }
-  const parsed = payloadSchema.safeParse(decoded);
-  if (!parsed.success) {
+  const answer = payloadSchema.safeParse(decoded);
+  const stop = stopPayloadSchema.safeParse(decoded);
+  const claims: LinkClaims | undefined = answer.success
+    ? {
+        kind: "answer",
+        meetingId: answer.data.m,
+        contactId: answer.data.c,
+        answer: answer.data.a,
+        expiresAt: new Date(answer.data.e * 1000),
+      }
+    : stop.success
+      ? { kind: "stop-reminders", contactId: stop.data.c, expiresAt: new Date(stop.data.e * 1000) }
+      : undefined;
+  if (claims === undefined) {
     throw new RsvpTokenRefused("malformed", "The link's token lacks what an answer needs.");
   }
-  const expiresAt = new Date(parsed.data.e * 1000);
-  if (expiresAt <= now) {
-    throw new RsvpTokenRefused("expired", `The link expired at ${expiresAt.toISOString()}.`);
+  if (claims.expiresAt <= now) {
+    throw new RsvpTokenRefused("expired", `The link expired at ${claims.expiresAt.toISOString()}.`);
   }
-  return {
-    meetingId: parsed.data.m,
-    contactId: parsed.data.c,
-    answer: parsed.data.a,
-    expiresAt,
-  };
+  return claims;
 }

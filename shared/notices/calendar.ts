@@ -39,7 +39,14 @@ export function meetingCalendar(
   attendee: { name: string; email: string },
   organizer: { name: string; email: string },
   location: string,
+  options: {
+    /** In the recipient's language: the note, the agenda link, whom to write to. */
+    description?: string;
+    /** DTSTAMP: when the notice was defined, so that composing stays a pure function. */
+    stampedAt?: Date;
+  } = {},
 ): string {
+  const description = options.description ?? meeting.description;
   const attributes = {
     productId: "kp-workflows",
     method,
@@ -54,7 +61,8 @@ export function meetingCalendar(
     endInputType: "utc",
     endOutputType: "utc",
     location,
-    ...(meeting.description === undefined ? {} : { description: meeting.description }),
+    ...(description === undefined ? {} : { description }),
+    ...(options.stampedAt === undefined ? {} : { timestamp: options.stampedAt.getTime() }),
     organizer: { name: parameterText(organizer.name), email: organizer.email },
     attendees: [
       {
@@ -72,12 +80,16 @@ export function meetingCalendar(
       : createEvent({ ...attributes, url: meeting.agendaUrl });
   if (error !== null && meeting.agendaUrl !== undefined) {
     // ics checks URL with a stricter pattern than the contract's (no IPv6 host, no one-digit
-    // port, no capitals or "_" in the host): the agenda then goes into the description instead.
+    // port, no capitals or "_" in the host): the agenda is then in the description only.
     const agenda = `Agenda: ${meeting.agendaUrl}`;
     ({ error, value } = createEvent({
       ...attributes,
       description:
-        meeting.description === undefined ? agenda : `${meeting.description}\n\n${agenda}`,
+        description === undefined
+          ? agenda
+          : description.includes(meeting.agendaUrl)
+            ? description
+            : `${description}\n\n${agenda}`,
     }));
   }
   if (error !== null || value === null) {

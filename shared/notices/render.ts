@@ -1,19 +1,38 @@
 import type { Language } from "../contract/index.js";
-import { type Contact, representing } from "../domain/contacts.js";
+import type { Contact } from "../domain/contacts.js";
 import type { OutgoingEmail } from "../domain/deliver-notices.js";
-import type { MeetingSnapshot, NoticeDefinition } from "../domain/notices.js";
+import type { MeetingPlace, MeetingSnapshot, NoticeDefinition } from "../domain/notices.js";
 import { RSVP_ANSWERS } from "../domain/rsvp.js";
-import { signRsvpToken } from "../domain/rsvp-token.js";
+import { signRsvpToken, signStopRemindersToken } from "../domain/rsvp-token.js";
 import { instantAt, sameWallClock } from "../domain/time.js";
-import { findMemberState, findOrganisation } from "../reference/index.js";
 import { meetingCalendar } from "./calendar.js";
-import { LOCALES, type MessageKey, message } from "./messages.js";
+import {
+  LOCALES,
+  type MessageKey,
+  type MessagePart,
+  type MessageValue,
+  messageParts,
+} from "./messages.js";
+import {
+  cached,
+  cityForms,
+  countryName,
+  memberStateForms,
+  type NameForms,
+  organisationForms,
+  timeZoneName,
+} from "./names.js";
 
+export { countryName } from "./names.js";
+
+/** Who sends, and where people can write back: the same for every notice. */
 export interface Sender {
   name: string;
   address: string;
   /** The calendar's ORGANIZER, where calendar replies go (SES receiving); else `address`. */
   organizer?: string;
+  /** The secretariat's monitored mailbox: the Reply-To, and the address the footer gives. */
+  replyTo?: string;
 }
 
 /** Where the answer links point (the RSVP endpoint, ending in "/rsvp/") and the signing secret. */
@@ -22,10 +41,8 @@ export interface RsvpLinks {
   secret: string;
 }
 
-interface AnswerLink {
-  label: string;
-  href: string;
-}
+/** How long a stop-reminders link works after the meeting's end. */
+const STOP_LINK_LIFETIME_MS = 365 * 86_400_000;
 
 const HTML_ESCAPES: Record<string, string> = {
   "&": "&amp;",
@@ -40,34 +57,15 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character] ?? character);
 }
 
-/** Intl formatters are costly to build and the same few serve every notice: build each once. */
-const formatters = new Map<string, unknown>();
-function cached<T>(key: string, build: () => T): T {
-  let formatter = formatters.get(key) as T | undefined;
-  if (formatter === undefined) {
-    formatter = build();
-    formatters.set(key, formatter);
-  }
-  return formatter;
-}
+export const direction = (language: Language) => (language === "ar" ? "rtl" : "ltr");
 
-export function countryName(code: string, language: Language): string {
-  if (language === "en") return findMemberState(code)?.name ?? code;
-  const names = cached(
-    `names:${language}`,
-    () => new Intl.DisplayNames([LOCALES[language]], { type: "region" }),
-  );
-  return names.of(code) ?? code;
-}
-
-/** "Kenya" (in the contact's language) or the organisation's full name. */
-function representingIn(contact: Contact, language: Language): string {
-  if (contact.memberState !== undefined) return countryName(contact.memberState, language);
-  return findOrganisation(contact.organisation ?? "")?.name ?? representing(contact);
+/** French writes "le 1er mars", not "le 1 mars". */
+function frenchFirst(text: string, language: Language): string {
+  return language === "fr" ? text.replace(/(^|[^\d])1 (?=\p{Ll})/gu, "$11er ") : text;
 }
 
 function dateRange(start: Date, end: Date, timeZone: string, language: Language): string {
-  return cached(
+  const formatted = cached(
     `range:${language}:${timeZone}`,
     () =>
       new Intl.DateTimeFormat(LOCALES[language], {
@@ -81,10 +79,11 @@ function dateRange(start: Date, end: Date, timeZone: string, language: Language)
         hourCycle: "h23",
       }),
   ).formatRange(start, end);
+  return frenchFirst(formatted, language);
 }
 
 function shortDate(instant: Date, timeZone: string, language: Language): string {
-  return cached(
+  const formatted = cached(
     `date:${language}:${timeZone}`,
     () =>
       new Intl.DateTimeFormat(LOCALES[language], {
@@ -94,6 +93,7 @@ function shortDate(instant: Date, timeZone: string, language: Language): string 
         year: "numeric",
       }),
   ).format(instant);
+  return frenchFirst(formatted, language);
 }
 
 function calendarDate(date: string, language: Language): string {
@@ -110,193 +110,495 @@ function relativeDays(start: Date, from: Date, language: Language): string {
   return relative.format(days, "day");
 }
 
-interface Line {
-  label?: string;
-  text: string;
-  href?: string;
+/** A piece of a line: words of the template, a value to isolate, or a link. */
+type Inline = MessagePart | { value: string; href: string };
+
+/** A fact of the meeting: a label and one or more lines (line breaks are `<br>` in HTML). */
+interface Row {
+  id:
+    | "meeting"
+    | "when"
+    | "your-time"
+    | "previous-when"
+    | "where"
+    | "previous-where"
+    | "agenda"
+    | "reason";
+  label: string;
+  lines: Inline[][];
 }
 
-interface Body {
+/**
+ * What is the same for every recipient of a notice in one language: the subject, the text and
+ * the facts. Composed once per notice and language; `personalise` adds each recipient's parts.
+ */
+export interface CommonNotice {
+  definition: NoticeDefinition;
+  language: Language;
   subject: string;
-  paragraphs: string[];
-  lines: Line[];
+  /** The kind of notice, under the Khartoum Process's name at the top. */
+  heading: string;
+  paragraphs: MessagePart[][];
+  rows: Row[];
   note?: string;
-  /** "I will attend / I will not attend / Not sure yet", each a signed link. */
-  answers?: AnswerLink[];
+  /** The venue as the calendar's LOCATION, in the language. */
+  location?: string;
+  /** The calendar's DESCRIPTION, in the language: the note, the agenda, whom to write to. */
+  calendarDescription?: string;
+  method?: "REQUEST" | "CANCEL";
+  answerable: boolean;
 }
 
-/** The answer links of a meeting notice: each token names the meeting, the contact, the answer. */
-function answerLinks(meeting: MeetingSnapshot, contact: Contact, links: RsvpLinks): AnswerLink[] {
-  // A link answers until the meeting ends.
-  const expiresAt = instantAt(meeting.endsAt, meeting.timeZone);
-  return RSVP_ANSWERS.map((answer) => ({
-    label: message(contact.language, `rsvp.${answer}`),
-    href: `${links.baseUrl}${signRsvpToken(
-      { meetingId: meeting.meetingId, contactId: contact.contactId, answer, expiresAt },
-      links.secret,
-    )}`,
-  }));
-}
-
-function meetingLines(meeting: MeetingSnapshot, contact: Contact, language: Language): Line[] {
-  const t = (key: MessageKey) => message(language, key);
-  const start = instantAt(meeting.startsAt, meeting.timeZone);
-  const end = instantAt(meeting.endsAt, meeting.timeZone);
-  const kind = t(`kind.${meeting.kind}` as MessageKey);
-  const lines: Line[] = [
-    { label: t("label.meeting"), text: `${meeting.title} (${kind})` },
-    {
-      label: t("label.when"),
-      text: `${dateRange(start, end, meeting.timeZone, language)} (${t("label.venue-time")}${t("sep.list")}${meeting.timeZone})`,
-    },
-  ];
-  const ownZone = contact.timeZone;
-  if (
-    !sameWallClock(start, meeting.timeZone, ownZone) ||
-    !sameWallClock(end, meeting.timeZone, ownZone)
-  ) {
-    lines.push({
-      text: `${dateRange(start, end, ownZone, language)} (${t("label.your-time")}${t("sep.list")}${ownZone})`,
-    });
-  }
-  lines.push({ label: t("label.where"), text: venueText(meeting, language) });
-  if (meeting.agendaUrl !== undefined) {
-    lines.push({ label: t("label.agenda"), text: meeting.agendaUrl, href: meeting.agendaUrl });
-  }
-  if (meeting.reason !== undefined) lines.push({ label: t("label.reason"), text: meeting.reason });
-  return lines;
-}
+const t = (language: Language, key: MessageKey, values?: Record<string, MessageValue>) =>
+  messageParts(language, key, values);
+const plain = (parts: readonly Inline[]) =>
+  parts.map((part) => ("text" in part ? part.text : part.value)).join("");
+const say = (language: Language, key: MessageKey, values?: Record<string, MessageValue>) =>
+  plain(t(language, key, values));
 
 export function venueText(meeting: Pick<MeetingSnapshot, "venue">, language: Language): string {
-  const { venue } = meeting;
-  return [venue.name, venue.city, countryName(venue.country, language)]
-    .filter(Boolean)
-    .join(message(language, "sep.list"));
+  return plain(venueParts(meeting, language));
 }
 
-function meetingBody(
+/** Name, city, country: each isolated on its own, so an Arabic line keeps them in its order. */
+function venueParts(meeting: Pick<MeetingSnapshot, "venue">, language: Language): Inline[] {
+  const { venue } = meeting;
+  const separator = say(language, "sep.list");
+  return [venue.name, venue.city, countryName(venue.country, language)]
+    .filter((part): part is string => part !== undefined && part !== "")
+    .flatMap((value, index) => (index === 0 ? [{ value }] : [{ text: separator }, { value }]));
+}
+
+function whenLines(place: MeetingPlace, zone: string, language: Language): Inline[][] {
+  const start = instantAt(place.startsAt, place.timeZone);
+  const end = instantAt(place.endsAt, place.timeZone);
+  return [
+    [{ value: dateRange(start, end, zone, language) }],
+    t(language, zone === place.timeZone ? "label.venue-time" : "label.zone", {
+      zone: timeZoneName(zone, start, language),
+    }),
+  ];
+}
+
+function meetingRows(definition: NoticeDefinition, meeting: MeetingSnapshot, language: Language) {
+  const label = (key: MessageKey) => say(language, key);
+  const kind = say(language, `kind.${meeting.kind}` as MessageKey);
+  const rows: Row[] = [
+    {
+      id: "meeting",
+      label: label("label.meeting"),
+      lines: [[{ value: meeting.title }, { text: ` (${kind})` }]],
+    },
+    {
+      id: "when",
+      label: label("label.when"),
+      lines: whenLines(meeting, meeting.timeZone, language),
+    },
+  ];
+  const previous = definition.kind === "update" ? meeting.previous : undefined;
+  const timeChanged =
+    previous !== undefined &&
+    (previous.startsAt !== meeting.startsAt ||
+      previous.endsAt !== meeting.endsAt ||
+      previous.timeZone !== meeting.timeZone);
+  const venueChanged =
+    previous !== undefined && venueText(previous, "en") !== venueText(meeting, "en");
+  if (previous !== undefined && timeChanged) {
+    rows.push({
+      id: "previous-when",
+      label: label("label.previous-when"),
+      lines: whenLines(previous, previous.timeZone, language),
+    });
+  }
+  rows.push({
+    id: "where",
+    label: label("label.where"),
+    lines: [venueParts(meeting, language)],
+  });
+  if (previous !== undefined && venueChanged) {
+    rows.push({
+      id: "previous-where",
+      label: label("label.previous-where"),
+      lines: [venueParts(previous, language)],
+    });
+  }
+  if (meeting.agendaUrl !== undefined) {
+    rows.push({
+      id: "agenda",
+      label: label("label.agenda"),
+      lines: [[{ value: meeting.agendaUrl, href: meeting.agendaUrl }]],
+    });
+  }
+  if (meeting.reason !== undefined && definition.kind !== "reminder") {
+    rows.push({ id: "reason", label: label("label.reason"), lines: [[{ value: meeting.reason }]] });
+  }
+  const change: MessageKey | undefined =
+    timeChanged && venueChanged
+      ? "change.time-and-venue"
+      : timeChanged
+        ? "change.time"
+        : venueChanged
+          ? "change.venue"
+          : undefined;
+  return { rows, change };
+}
+
+function commonMeetingNotice(
   definition: NoticeDefinition,
   meeting: MeetingSnapshot,
-  contact: Contact,
-): Body {
-  const language = contact.language;
+  language: Language,
+  sender: Sender,
+): CommonNotice {
   const start = instantAt(meeting.startsAt, meeting.timeZone);
   const kind = definition.kind as "invitation" | "update" | "cancellation" | "reminder";
-  const subject = message(language, `subject.${kind}`, {
-    title: meeting.title,
-    city: meeting.venue.city,
-    date: shortDate(start, meeting.timeZone, language),
-  });
-  const intro = message(language, `intro.${kind}`, {
-    relative: relativeDays(start, new Date(definition.definedAt), language),
-  });
+  // In Arabic a Latin title or city is isolated (FSI…PDI), so the subject reads in order.
+  const subject = textInline(
+    t(language, `subject.${kind}`, {
+      title: meeting.title,
+      city: meeting.venue.city,
+      date: shortDate(start, meeting.timeZone, language),
+    }),
+    language,
+  );
+  const { rows, change } = meetingRows(definition, meeting, language);
+  const intro =
+    kind === "update" && change !== undefined
+      ? t(language, "intro.update-what", { changes: say(language, change) })
+      : t(language, `intro.${kind}`, {
+          city: cityForms(meeting.venue.city, language),
+          relative: relativeDays(start, new Date(definition.definedAt), language),
+        });
+  const method =
+    kind === "invitation" || kind === "update"
+      ? ("REQUEST" as const)
+      : kind === "cancellation"
+        ? ("CANCEL" as const)
+        : undefined;
+  const contactAddress = sender.replyTo ?? sender.address;
+  const calendarDescription = [
+    meeting.description,
+    meeting.agendaUrl === undefined
+      ? undefined
+      : `${say(language, "label.agenda")}${say(language, "sep.label")}${meeting.agendaUrl}`,
+    `${say(language, "signature")}${say(language, "sep.label")}${contactAddress}`,
+  ]
+    .filter((part) => part !== undefined)
+    .join("\n\n");
   return {
+    definition,
+    language,
     subject,
+    heading: say(language, `notice.${kind}`),
     paragraphs: [intro],
-    lines: meetingLines(meeting, contact, language),
+    rows,
     ...(meeting.description === undefined ? {} : { note: meeting.description }),
+    location: venueText(meeting, language),
+    calendarDescription,
+    ...(method === undefined ? {} : { method }),
+    answerable: kind !== "cancellation",
   };
 }
 
-function chairBody(definition: NoticeDefinition, contact: Contact): Body {
-  const language = contact.language;
+function commonChairNotice(definition: NoticeDefinition, language: Language): CommonNotice {
   const chair = definition.chair;
   if (chair === undefined) throw new Error(`${definition.noticeId} has no Chair content`);
-  const to = countryName(chair.to, language);
-  const from = chair.from === undefined ? "" : countryName(chair.from, language);
+  const to = memberStateForms(chair.to, language);
+  const from: NameForms =
+    chair.from === undefined
+      ? { plain: "", de: "", a: "" }
+      : memberStateForms(chair.from, language);
+  const base = { definition, language, rows: [], answerable: false };
   if (definition.kind === "chair-handover") {
     return {
-      subject: message(language, "subject.chair-handover", { from, to }),
+      ...base,
+      subject: say(language, "subject.chair-handover", { from, to }),
+      heading: say(language, "notice.chair-handover"),
       paragraphs: [
-        message(language, "chair.handover", {
+        t(language, "chair.handover", {
           from,
           to,
           date: chair.effectiveOn === undefined ? "" : calendarDate(chair.effectiveOn, language),
         }),
         ...(chair.meetingTitle === undefined
           ? []
-          : [message(language, "chair.handover-at", { meeting: chair.meetingTitle })]),
+          : [t(language, "chair.handover-at", { meeting: chair.meetingTitle })]),
       ],
-      lines: [],
     };
   }
   return {
-    subject: message(language, "subject.chair-designation", { to }),
+    ...base,
+    subject: say(language, "subject.chair-designation", { to }),
+    heading: say(language, "notice.chair-designation"),
     paragraphs: [
-      message(language, "chair.designation", { to }),
+      t(language, "chair.designation", { to }),
       ...(chair.takesOfficeOn === undefined
         ? []
         : [
-            message(language, "chair.takes-office", {
+            t(language, "chair.takes-office", {
               to,
               date: calendarDate(chair.takesOfficeOn, language),
             }),
           ]),
     ],
-    lines: [],
   };
 }
 
-function text(body: Body, contact: Contact, withCalendar: boolean): string {
-  const language = contact.language;
-  return [
-    message(language, "greeting", { name: contact.name }),
-    "",
-    ...body.paragraphs.flatMap((paragraph) => [paragraph, ""]),
-    ...body.lines.map((line) =>
-      line.label === undefined
-        ? `    ${line.text}`
-        : `${line.label}${message(language, "sep.label")}${line.text}`,
+/**
+ * The part of a notice that is the same for every recipient in `language`: compose it once per
+ * notice and language, then `personalise` it for each recipient. Pure: the same arguments give
+ * the same result.
+ */
+export function composeCommon(
+  definition: NoticeDefinition,
+  language: Language,
+  sender: Sender,
+): CommonNotice {
+  return definition.meeting === undefined
+    ? commonChairNotice(definition, language)
+    : commonMeetingNotice(definition, definition.meeting, language, sender);
+}
+
+/** The recipient's own parts: their name, their time, their signed links, whom they represent. */
+interface Personal {
+  greeting: MessagePart[];
+  yourTime?: Row;
+  answers?: { label: string; href: string }[];
+  stopReminders?: string;
+  footer: MessagePart[];
+}
+
+function representedBy(contact: Contact, language: Language): NameForms {
+  return contact.memberState !== undefined
+    ? memberStateForms(contact.memberState, language)
+    : organisationForms(contact.organisation ?? "", language);
+}
+
+function personalParts(common: CommonNotice, contact: Contact, rsvp?: RsvpLinks): Personal {
+  const { language, definition } = common;
+  const meeting = definition.meeting;
+  const personal: Personal = {
+    greeting: t(language, "greeting", { name: contact.name }),
+    footer: t(language, "footer", { represents: representedBy(contact, language) }),
+  };
+  if (meeting === undefined) return personal;
+  const start = instantAt(meeting.startsAt, meeting.timeZone);
+  const end = instantAt(meeting.endsAt, meeting.timeZone);
+  const ownZone = contact.timeZone;
+  if (
+    !sameWallClock(start, meeting.timeZone, ownZone) ||
+    !sameWallClock(end, meeting.timeZone, ownZone)
+  ) {
+    personal.yourTime = {
+      id: "your-time",
+      label: say(language, "label.your-time"),
+      lines: whenLines(meeting, ownZone, language),
+    };
+  }
+  if (rsvp !== undefined && common.answerable) {
+    // A link answers until the meeting ends.
+    personal.answers = RSVP_ANSWERS.map((answer) => ({
+      label: say(language, `rsvp.${answer}`),
+      href: `${rsvp.baseUrl}${signRsvpToken(
+        { meetingId: meeting.meetingId, contactId: contact.contactId, answer, expiresAt: end },
+        rsvp.secret,
+      )}`,
+    }));
+  }
+  if (rsvp !== undefined && definition.kind === "reminder") {
+    personal.stopReminders = `${rsvp.baseUrl}${signStopRemindersToken(
+      { contactId: contact.contactId, expiresAt: new Date(end.getTime() + STOP_LINK_LIFETIME_MS) },
+      rsvp.secret,
+    )}`;
+  }
+  return personal;
+}
+
+/** The rows with the recipient's own time after the venue's. */
+function allRows(common: CommonNotice, personal: Personal): Row[] {
+  if (personal.yourTime === undefined) return common.rows;
+  const at = common.rows.findIndex((row) => row.id === "when") + 1;
+  return [...common.rows.slice(0, at), personal.yourTime, ...common.rows.slice(at)];
+}
+
+/** First Strong Isolate … Pop Directional Isolate: a value keeps its own direction in the text. */
+const FSI = "\u2068";
+const PDI = "\u2069";
+
+function textInline(parts: readonly Inline[], language: Language): string {
+  return parts
+    .map((part) => {
+      if ("text" in part) return part.text;
+      return language === "ar" ? `${FSI}${part.value}${PDI}` : part.value;
+    })
+    .join("");
+}
+
+function text(common: CommonNotice, personal: Personal, sender: Sender): string {
+  const { language } = common;
+  const line = (parts: readonly Inline[]) => textInline(parts, language);
+  const label = say(language, "sep.label");
+  const rows = allRows(common, personal).flatMap((row) =>
+    row.lines.map((parts, index) =>
+      index === 0 ? `${row.label}${label}${line(parts)}` : `    ${line(parts)}`,
     ),
-    ...(body.lines.length > 0 ? [""] : []),
-    ...(body.note === undefined
+  );
+  return [
+    `${say(language, "brand")} | ${common.heading}`,
+    "",
+    line(personal.greeting),
+    "",
+    ...common.paragraphs.flatMap((paragraph) => [line(paragraph), ""]),
+    ...rows,
+    ...(rows.length > 0 ? [""] : []),
+    ...(common.note === undefined
+      ? []
+      : [`${say(language, "label.about")}${label.trimEnd()}`, line([{ value: common.note }]), ""]),
+    ...(personal.answers === undefined
       ? []
       : [
-          `${message(language, "label.about")}${message(language, "sep.label").trimEnd()}`,
-          body.note,
+          say(language, "rsvp.prompt"),
+          ...personal.answers.map((link) => `  ${link.label}${label}${link.href}`),
           "",
         ]),
-    ...(body.answers === undefined
-      ? []
-      : [
-          message(language, "rsvp.prompt"),
-          ...body.answers.map((link) => `  ${link.label}: ${link.href}`),
-          "",
-        ]),
-    ...(withCalendar ? [message(language, "calendar.attached"), ""] : []),
-    message(language, "signature"),
+    ...(common.method !== undefined ? [say(language, "calendar.attached"), ""] : []),
+    say(language, "signature"),
     "",
     "--",
-    message(language, "footer", { represents: representingIn(contact, language) }),
+    line(personal.footer),
+    line(t(language, "footer.reply", { address: sender.replyTo ?? sender.address })),
+    ...(personal.stopReminders === undefined
+      ? []
+      : [
+          `${say(language, "reminders.stop-prompt")} ${say(language, "reminders.stop")}${label}${personal.stopReminders}`,
+        ]),
+    say(language, "footer.automatic"),
   ].join("\n");
 }
 
-function html(body: Body, contact: Contact, withCalendar: boolean): string {
-  const language = contact.language;
+const FONT = "font-family:Arial,Helvetica,sans-serif";
+const BLUE = "#1a4d80";
+
+/** Values are isolated with <bdi> (a Latin title inside Arabic keeps its order); links are links. */
+function htmlInline(parts: readonly Inline[]): string {
   const e = escapeHtml;
-  const direction = language === "ar" ? "rtl" : "ltr";
-  const rows = body.lines
-    .map((line) => {
-      const value =
-        line.href === undefined ? e(line.text) : `<a href="${e(line.href)}">${e(line.text)}</a>`;
-      return `<tr><th scope="row" style="text-align:start;padding-inline-end:1em;vertical-align:top">${e(line.label ?? "")}</th><td>${value}</td></tr>`;
+  return parts
+    .map((part) => {
+      if ("text" in part) return e(part.text);
+      if ("href" in part)
+        return `<a href="${e(part.href)}" style="color:${BLUE}"><bdi>${e(part.value)}</bdi></a>`;
+      return `<bdi>${e(part.value)}</bdi>`;
     })
+    .join("");
+}
+
+/** A multi-line text of the secretariat's: each line break is a <br> (no CSS pre-line). */
+function htmlLines(value: string): string {
+  return value
+    .split("\n")
+    .map((line) => escapeHtml(line))
+    .join("<br>");
+}
+
+/**
+ * HTML that Outlook's Word engine and Gmail render alike: tables for layout, inline styles
+ * (a button's padding is on its link, and for Outlook, which ignores it there, on its cell),
+ * physical alignment (no logical CSS), language and direction on every element that holds
+ * content, a 600 px column that takes the whole width of a phone.
+ */
+function html(common: CommonNotice, personal: Personal, sender: Sender): string {
+  const { language } = common;
+  const e = escapeHtml;
+  const dir = direction(language);
+  const align = dir === "rtl" ? "right" : "left";
+  const langDir = `lang="${language}" dir="${dir}"`;
+  const p = (content: string) => `<p style="margin:0 0 16px">${content}</p>`;
+  const rows = allRows(common, personal)
+    .map(
+      (row) =>
+        `<tr><th scope="row" align="${align}" valign="top" width="30%" style="padding:${dir === "rtl" ? "8px 0 8px 12px" : "8px 12px 8px 0"};border-top:1px solid #e5e7eb;text-align:${align};vertical-align:top;font-weight:bold">${e(row.label)}</th><td align="${align}" valign="top" style="padding:8px 0;border-top:1px solid #e5e7eb;text-align:${align};vertical-align:top;word-break:break-word;overflow-wrap:anywhere">${row.lines.map((parts) => htmlInline(parts)).join("<br>")}</td></tr>`,
+    )
     .join("\n");
+  const buttons = (personal.answers ?? [])
+    .map(
+      (link) =>
+        `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 8px"><tr><td bgcolor="${BLUE}" style="background:${BLUE};border-radius:4px;mso-padding-alt:10px 20px"><a href="${e(link.href)}" style="display:inline-block;padding:10px 20px;${FONT};font-size:16px;font-weight:bold;color:#ffffff;text-decoration:none">${e(link.label)}</a></td></tr></table>`,
+    )
+    .join("\n");
+  const reply = sender.replyTo ?? sender.address;
   return `<!doctype html>
-<html lang="${language}" dir="${direction}">
-<head><meta charset="utf-8"><title>${e(body.subject)}</title></head>
-<body style="font-family:sans-serif;line-height:1.5">
-<p>${e(message(language, "greeting", { name: contact.name }))}</p>
-${body.paragraphs.map((paragraph) => `<p>${e(paragraph)}</p>`).join("\n")}
-${rows === "" ? "" : `<table>\n${rows}\n</table>`}
-${body.note === undefined ? "" : `<h2 style="font-size:1em">${e(message(language, "label.about"))}</h2>\n<p style="white-space:pre-line">${e(body.note)}</p>`}
-${body.answers === undefined ? "" : `<p>${e(message(language, "rsvp.prompt"))}</p>\n<p>${body.answers.map((link) => `<a href="${e(link.href)}" style="display:inline-block;padding:0.5em 1em;margin:0.25em;border:1px solid #1a4d80;border-radius:4px;color:#1a4d80;text-decoration:none">${e(link.label)}</a>`).join("\n")}</p>`}
-${withCalendar ? `<p>${e(message(language, "calendar.attached"))}</p>` : ""}
-<p>${e(message(language, "signature"))}</p>
-<hr><p style="font-size:smaller;color:#555">${e(message(language, "footer", { represents: representingIn(contact, language) }))}</p>
+<html ${langDir}>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${e(common.subject)}</title></head>
+<body style="margin:0;padding:0;background:#eef1f4">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#eef1f4"><tr><td align="center" style="padding:16px 8px">
+<!--[if mso]><table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:600px;background:#ffffff;border:1px solid #d3d9e0">
+<tr><td ${langDir} align="${align}" bgcolor="${BLUE}" style="background:${BLUE};padding:16px 24px;${FONT};color:#ffffff;text-align:${align}"><div style="font-size:20px;font-weight:bold">${e(say(language, "brand"))}</div><div style="font-size:15px">${e(common.heading)}</div></td></tr>
+<tr><td ${langDir} align="${align}" style="padding:24px;${FONT};font-size:16px;line-height:1.5;color:#1f2933;text-align:${align}">
+${p(htmlInline(personal.greeting))}
+${common.paragraphs.map((paragraph) => p(htmlInline(paragraph))).join("\n")}
+${rows === "" ? "" : `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 16px;border-collapse:collapse;${FONT};font-size:16px;line-height:1.5;color:#1f2933">\n${rows}\n</table>`}
+${common.note === undefined ? "" : `<h2 style="margin:0 0 8px;font-size:16px">${e(say(language, "label.about"))}</h2>\n${p(`<bdi>${htmlLines(common.note)}</bdi>`)}`}
+${personal.answers === undefined ? "" : `${p(e(say(language, "rsvp.prompt")))}\n${buttons}\n<div style="height:8px;line-height:8px">&nbsp;</div>`}
+${common.method === undefined ? "" : p(e(say(language, "calendar.attached")))}
+<p style="margin:0">${e(say(language, "signature"))}</p>
+</td></tr>
+<tr><td ${langDir} align="${align}" bgcolor="#f6f7f9" style="background:#f6f7f9;border-top:1px solid #d3d9e0;padding:16px 24px;${FONT};font-size:13px;line-height:1.5;color:#4b5563;text-align:${align}">
+<p style="margin:0 0 8px">${htmlInline(personal.footer)}</p>
+<p style="margin:0 0 8px">${htmlInline(t(language, "footer.reply", { address: reply }))}</p>
+${personal.stopReminders === undefined ? "" : `<p style="margin:0 0 8px">${e(say(language, "reminders.stop-prompt"))} <a href="${e(personal.stopReminders)}" style="color:${BLUE}">${e(say(language, "reminders.stop"))}</a></p>`}
+<p style="margin:0">${e(say(language, "footer.automatic"))}</p>
+</td></tr>
+</table>
+<!--[if mso]></td></tr></table><![endif]-->
+</td></tr></table>
 </body>
 </html>
 `;
+}
+
+/** The email of one notice for one recipient, from its common part. Pure. */
+export function personalise(
+  common: CommonNotice,
+  contact: Contact,
+  sender: Sender,
+  rsvp?: RsvpLinks,
+): OutgoingEmail {
+  const { definition } = common;
+  const personal = personalParts(common, contact, rsvp);
+  const meeting = definition.meeting;
+  const calendar =
+    meeting === undefined || common.method === undefined
+      ? undefined
+      : {
+          method: common.method,
+          content: meetingCalendar(
+            meeting,
+            common.method,
+            { name: contact.name, email: contact.email },
+            { name: sender.name, email: sender.organizer ?? sender.address },
+            common.location ?? venueText(meeting, common.language),
+            {
+              ...(common.calendarDescription === undefined
+                ? {}
+                : { description: common.calendarDescription }),
+              stampedAt: new Date(definition.definedAt),
+            },
+          ),
+        };
+  return {
+    to: { name: contact.name, address: contact.email },
+    subject: common.subject,
+    text: text(common, personal, sender),
+    html: html(common, personal, sender),
+    language: common.language,
+    ...(calendar === undefined ? {} : { calendar }),
+    ...(personal.stopReminders === undefined ? {} : { unsubscribe: personal.stopReminders }),
+    tags: {
+      notice: definition.noticeId,
+      subject: definition.subjectKey,
+      contact: contact.contactId,
+    },
+  };
 }
 
 /** The email of one notice for one contact, in the contact's language and time zone. */
@@ -306,48 +608,5 @@ export function composeNotice(
   sender: Sender,
   rsvp?: RsvpLinks,
 ): OutgoingEmail {
-  const meeting = definition.meeting;
-  const body =
-    meeting === undefined
-      ? chairBody(definition, contact)
-      : meetingBody(definition, meeting, contact);
-  const answerable =
-    definition.kind === "invitation" ||
-    definition.kind === "update" ||
-    definition.kind === "reminder";
-  if (meeting !== undefined && rsvp !== undefined && answerable) {
-    body.answers = answerLinks(meeting, contact, rsvp);
-  }
-  const method: "REQUEST" | "CANCEL" | undefined =
-    definition.kind === "invitation" || definition.kind === "update"
-      ? "REQUEST"
-      : definition.kind === "cancellation"
-        ? "CANCEL"
-        : undefined;
-  const calendar =
-    meeting === undefined || method === undefined
-      ? undefined
-      : {
-          method,
-          content: meetingCalendar(
-            meeting,
-            method,
-            { name: contact.name, email: contact.email },
-            { name: sender.name, email: sender.organizer ?? sender.address },
-            venueText(meeting, "en"),
-          ),
-        };
-  return {
-    to: { name: contact.name, address: contact.email },
-    subject: body.subject,
-    text: text(body, contact, calendar !== undefined),
-    html: html(body, contact, calendar !== undefined),
-    language: contact.language,
-    ...(calendar === undefined ? {} : { calendar }),
-    tags: {
-      notice: definition.noticeId,
-      subject: definition.subjectKey,
-      contact: contact.contactId,
-    },
-  };
+  return personalise(composeCommon(definition, contact.language, sender), contact, sender, rsvp);
 }

@@ -28,7 +28,7 @@ function page(language: Language, title: string, content: string): string {
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${e(title)}</title></head>
 <body style="font-family:sans-serif;line-height:1.5;max-width:36em;margin:2em auto;padding:0 1em">
 <main lang="${language}" dir="${direction}">
-<p style="font-weight:bold">Khartoum Process</p>
+<p style="font-weight:bold">${e(message(language, "brand"))}</p>
 ${content}
 </main>
 </body>
@@ -69,6 +69,40 @@ export function rsvpPage(outcome: LinkOutcome): PageResponse {
         ),
       };
     }
+    case "confirm-stop": {
+      const t = (key: Parameters<typeof message>[1]) => message(outcome.language, key);
+      return {
+        statusCode: 200,
+        headers: HEADERS,
+        body: page(
+          outcome.language,
+          t("reminders.stop"),
+          `<h1 style="font-size:1.3em">${e(t("reminders.stop"))}</h1>
+<p>${e(t("reminders.page-question"))}</p>
+<form method="post"><button type="submit" style="font-size:1.1em;padding:0.5em 1.2em">${e(t("reminders.stop"))}</button></form>`,
+        ),
+      };
+    }
+    case "stopped":
+      return {
+        statusCode: 200,
+        headers: HEADERS,
+        body: page(
+          outcome.language,
+          message(outcome.language, "reminders.stop"),
+          `<p>${e(message(outcome.language, "reminders.stopped"))}</p>`,
+        ),
+      };
+    case "stop-closed":
+      return {
+        statusCode: 410,
+        headers: HEADERS,
+        body: page(
+          outcome.language,
+          message(outcome.language, "reminders.stop"),
+          `<p>${e(message(outcome.language, "reminders.unknown"))}</p>`,
+        ),
+      };
     case "closed":
       return {
         statusCode: 410,

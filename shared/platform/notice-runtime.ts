@@ -56,6 +56,8 @@ export function createSenderRuntime(env: NodeJS.ProcessEnv = process.env) {
     name: requireEnv("SENDER_NAME", env),
     address: requireEnv("SENDER_ADDRESS", env),
     ...(env.REPLY_ADDRESS ? { organizer: env.REPLY_ADDRESS } : {}),
+    // The secretariat's monitored mailbox (Reply-To); without it replies go to the From address.
+    ...(env.REPLY_TO_ADDRESS ? { replyTo: env.REPLY_TO_ADDRESS } : {}),
   };
   // The answer links are signed with a secret from Secrets Manager, read once (see prepare).
   const rsvpSecret = env.RSVP_SECRET_ARN

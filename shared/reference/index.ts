@@ -1,3 +1,4 @@
+import isoCountryCodesJson from "./iso-3166-1-alpha-2.json";
 import memberStatesJson from "./member-states.json";
 import organisationsJson from "./organisations.json";
 
@@ -39,3 +40,15 @@ export function findOrganisation(id: string): Organisation | undefined {
 
 /** The contract's default for an organisation's contacts. */
 export const ORGANISATION_DEFAULT_TIME_ZONE = "Europe/Vienna";
+
+/**
+ * The ISO 3166-1 alpha-2 codes officially assigned to a country or territory (249, as the ISO
+ * 3166 Maintenance Agency lists them), copied here: Intl.DisplayNames also names reserved and
+ * user-assigned codes ("EU", "UN", "XK", "ZZ"), which are no venue's country.
+ */
+export const ISO_COUNTRY_CODES = isoCountryCodesJson as readonly string[];
+const isoCountryCodes = new Set(ISO_COUNTRY_CODES);
+
+export function isAssignedCountryCode(code: string): boolean {
+  return isoCountryCodes.has(code);
+}

@@ -256,6 +256,7 @@ describe("the CDK app", () => {
         Variables: Match.objectLike({
           SES_MAX_SEND_RATE: "14",
           SENDER_ADDRESS: "notices@khartoumprocess.net",
+          REPLY_TO_ADDRESS: "secretariat@khartoumprocess.net",
         }),
       },
     });
@@ -430,10 +431,13 @@ describe("the CDK app", () => {
     expect(putEvents.length).toBeGreaterThanOrEqual(6);
   });
 
-  it("refuses a sender address that is not an email address", () => {
+  it("refuses a sender or Reply-To address that is not an email address", () => {
     expect(() =>
       buildApp(new App({ context: { ...NO_BUNDLING, senderAddress: "secretariat" } })),
     ).toThrow("senderAddress must be an email address");
+    expect(() =>
+      buildApp(new App({ context: { ...NO_BUNDLING, replyToAddress: "secretariat" } })),
+    ).toThrow("replyToAddress must be an email address");
   });
 
   it("reports what SES did with each notice through a configuration set to the default bus", () => {

@@ -134,7 +134,7 @@ describe("the Chairmanship through the local runtime", () => {
     });
 
     const designation = (await emails()).filter((email) =>
-      /designated|désigné/.test(email.subject),
+      /designated|prochaine présidence/.test(email.subject),
     );
     expect((await chair()).upcoming).toMatchObject({ country: "KE", takesOfficeOn: "2024-03-01" });
     expect(designation.map(recipientOf).sort()).toEqual(
@@ -164,11 +164,11 @@ describe("the Chairmanship through the local runtime", () => {
       noticeId: "handover-2024-03-01-DE-KE",
     });
     const handover = (await emails()).filter((email) =>
-      /hands over|passe le relais/.test(email.subject),
+      /hands over|la présidence passe/.test(email.subject),
     );
     expect(handover.map(recipientOf).sort()).toEqual(EVERYONE);
     expect(handover.find((email) => recipientOf(email) === "claire@example.fr")?.subject).toBe(
-      "Présidence du Processus de Khartoum : Allemagne passe le relais à Kenya",
+      "Processus de Khartoum : la présidence passe de l'Allemagne au Kenya",
     );
   });
 
@@ -188,7 +188,7 @@ describe("the Chairmanship through the local runtime", () => {
       /^KE is not the current Chair: (FR|IT) is, since 2025-03-01/,
     );
     const announcements = (await emails()).filter((email) =>
-      /Kenya (hands over|passe le relais)/.test(email.subject),
+      /Kenya hands over|passe du Kenya/.test(email.subject),
     );
     expect(announcements).toHaveLength(EVERYONE.length);
   });

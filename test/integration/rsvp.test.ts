@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { createTransport } from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runKp } from "../../cli/kp.js";
+import { DynamoContactRepository } from "../../shared/adapters/contact-repository.js";
 import { DynamoRejectionRepository } from "../../shared/adapters/rejection-repository.js";
 import { DynamoRsvpRepository } from "../../shared/adapters/rsvp-repository.js";
 import { signRsvpToken } from "../../shared/domain/rsvp-token.js";
@@ -250,5 +251,45 @@ describe("RSVP: calendar replies over SMTP, answer links, late joiners, no remin
       declined: 1,
       noAnswer: 1,
     });
+  });
+
+  it("stops a member's reminders through the link of a reminder: asked on GET, done on POST, kept over a later upsert", async () => {
+    // Prepare
+    const contacts = new DynamoContactRepository(stack.documents, stack.tableName);
+    const emails = await storedEmails(stack.runtime.description.sesEndpoint);
+    const reminder = emails.find(
+      (email) =>
+        recipientOf(email) === "erika.mustermann@example.de" &&
+        email.subject.startsWith("Reminder: "),
+    );
+    const stopLink =
+      /href="([^"]+)"[^>]*>Stop reminders<\/a>/.exec(reminder?.body.html ?? "")?.[1] ?? "";
+
+    // Act
+    const asked = await fetch(stopLink);
+    const askedPage = await asked.text();
+    const afterGet = await contacts.get("de-focal-point-1");
+    const stopped = await fetch(stopLink, { method: "POST" });
+    const stoppedPage = await stopped.text();
+    await stack.put(
+      contact("de-focal-point-1", "Erika Mustermann", "erika.mustermann@example.de", "DE"),
+    );
+    await stack.advanceClock("P12D");
+
+    // Assess
+    expect(stopLink.startsWith(`${stack.runtime.description.webEndpoint}/rsvp/`)).toBe(true);
+    expect(asked.status).toBe(200);
+    expect(askedPage).toContain('<form method="post">');
+    expect(afterGet?.reminders).toBe(true);
+    expect(stopped.status).toBe(200);
+    expect(stoppedPage).toContain("you will receive no more reminders");
+    expect((await contacts.get("de-focal-point-1"))?.reminders).toBe(false);
+    const later = await storedEmails(stack.runtime.description.sesEndpoint);
+    const reminders = (address: string) =>
+      later.filter(
+        (email) => recipientOf(email) === address && email.subject.startsWith("Reminder: "),
+      ).length;
+    expect(reminders("erika.mustermann@example.de")).toBe(1);
+    expect(reminders("nour@example.eg")).toBe(2);
   });
 });

@@ -25,7 +25,11 @@ import {
   secretariatId,
 } from "../../shared/contract/index.js";
 import { InvalidLocalTime, instantAt } from "../../shared/domain/time.js";
-import { memberStateCodes, organisationIds } from "../../shared/reference/index.js";
+import {
+  ISO_COUNTRY_CODES,
+  memberStateCodes,
+  organisationIds,
+} from "../../shared/reference/index.js";
 
 /** The regex a string schema checks (zod 4 keeps it on the check's definition). */
 function patternOf(schema: z.ZodType): RegExp {
@@ -160,7 +164,7 @@ export function timesExist(times: { startsAt: string; endsAt: string; timeZone: 
 const venueArbitrary = fc.record(
   {
     city: fieldText(shapeOf(meetingScheduledSchema).venue as z.ZodType, "city"),
-    country: fc.oneof(memberStateArbitrary, fc.constantFrom("US", "CH", "ZZ")),
+    country: fc.oneof(memberStateArbitrary, fc.constantFrom(...ISO_COUNTRY_CODES)),
     name: fieldText(shapeOf(meetingScheduledSchema).venue as z.ZodType, "name"),
   },
   { requiredKeys: ["city", "country"] },

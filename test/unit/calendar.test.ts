@@ -342,30 +342,46 @@ describe("the calendar attached to a meeting's notices", () => {
     expect(text("status")).toBe("CANCELLED");
   });
 
-  it("gives the venue in English as LOCATION, whatever the recipient's language", () => {
-    // Prepare
-    const french: Contact = { ...erika, language: "fr" };
+  it.each([
+    { language: "en" as const, location: "Federal Foreign Office, Berlin, Germany" },
+    { language: "fr" as const, location: "Federal Foreign Office, Berlin, Allemagne" },
+    { language: "ar" as const, location: "Federal Foreign Office، Berlin، ألمانيا" },
+  ])(
+    "gives the venue as LOCATION in the recipient's language ($language)",
+    ({ language, location }) => {
+      // Act
+      const content =
+        composeNotice(notice("invitation", som9), { ...erika, language }, sender).calendar
+          ?.content ?? "";
 
-    // Act
-    const content =
-      composeNotice(notice("invitation", som9), french, sender).calendar?.content ?? "";
+      // Assess
+      expect(parsed(content).text("location")).toBe(location);
+    },
+  );
 
-    // Assess
-    expect(parsed(content).text("location")).toBe("Federal Foreign Office, Berlin, Germany");
-  });
-
-  it("round-trips a description with commas, semicolons and line breaks", () => {
+  it("puts the description, the agenda link and whom to write to in DESCRIPTION", () => {
     // Prepare
     const described = {
       ...som9,
       description: "Agenda: opening, keynote;\nthen panels; lunch, closing.",
+      agendaUrl: "https://example.org/agenda.pdf",
     };
+    const withReplyTo = { ...sender, replyTo: "secretariat@khartoumprocess.net" };
 
     // Act
-    const { text } = parsed(attachedCalendar(notice("invitation", described)));
+    const content =
+      composeNotice(notice("invitation", described), { ...erika, language: "fr" }, withReplyTo)
+        .calendar?.content ?? "";
 
     // Assess
-    expect(text("description")).toBe(described.description);
+    const { text } = parsed(content);
+    expect(text("description")).toBe(
+      [
+        described.description,
+        "Ordre du jour : https://example.org/agenda.pdf",
+        "Le Secrétariat du Processus de Khartoum : secretariat@khartoumprocess.net",
+      ].join("\n\n"),
+    );
     expect(text("summary")).toBe(som9.title);
   });
 });

@@ -148,6 +148,34 @@ describe("upsertContact", () => {
     expect((await contacts.get(erika.contactId))?.email).toBe("erika@example.de");
   });
 
+  it.each([
+    { change: "the same address", email: ERIKA_DETAIL.email, reminders: false },
+    { change: "another address", email: "erika.new@example.de", reminders: true },
+  ])(
+    "keeps the member's own stop of their reminders over an upsert with $change only",
+    async ({ email, reminders }) => {
+      // Prepare
+      const contacts = new InMemoryContacts();
+      await upsertContact(erika, { contacts, eventTime: "2023-03-01T10:00:00Z" });
+      const stored = (await contacts.get(erika.contactId)) as Contact;
+      contacts.items.set(erika.contactId, {
+        ...stored,
+        reminders: false,
+        remindersStoppedAt: "2023-03-05T08:00:00.000Z",
+      });
+
+      // Act
+      const saved = await upsertContact(
+        { ...erika, email, reminders: true },
+        { contacts, eventTime: "2023-03-06T10:00:00Z" },
+      );
+
+      // Assess
+      expect(saved.reminders).toBe(reminders);
+      expect(saved.remindersStoppedAt).toBe(reminders ? undefined : "2023-03-05T08:00:00.000Z");
+    },
+  );
+
   it("applies the same event again without complaint (EventBridge may deliver twice)", async () => {
     // Prepare
     const contacts = new InMemoryContacts();

@@ -565,6 +565,22 @@ describe("a meeting's venue and agenda", () => {
     expect(reason).toBe("detail.venue.country: must be an ISO 3166-1 alpha-2 code");
   });
 
+  it.each(["EU", "UN", "XK", "ZZ", "UK", "QO"])(
+    "refuses %j as venue.country: not a code ISO 3166-1 assigns to a country",
+    (country) => {
+      // Act
+      const reason = refusal(MeetingScheduled.schema, {
+        ...som9,
+        venue: { city: "Brussels", country },
+      });
+
+      // Assess
+      expect(reason).toBe(
+        `detail.venue.country: "${country}" is not a country: it must be an ISO 3166-1 alpha-2 code assigned to a country or territory (e.g. KE, MA; not EU, UN or XK)`,
+      );
+    },
+  );
+
   it("accepts a venue in a country that is not a member state", () => {
     // Act
     const reason = refusal(MeetingScheduled.schema, {

@@ -696,6 +696,27 @@ describe("rescheduleMeeting", () => {
     expect(update?.meeting?.venue).toEqual(nairobi);
   });
 
+  it("keeps in the update where and when the meeting was, so the notice can say what changed", async () => {
+    // Prepare
+    const { context, notices } = contextAt("2023-02-01T10:00:00Z");
+    await scheduleMeeting(som9, context);
+
+    // Act
+    await rescheduleMeeting(
+      { ...moveToFriday, timeZone: "Africa/Nairobi", venue: { city: "Nairobi", country: "KE" } },
+      later(context, "2023-02-02T10:00:00Z"),
+    );
+
+    // Assess
+    const update = await notices.getDefinition(SUBJECT, "update-v1");
+    expect(update?.meeting?.previous).toEqual({
+      startsAt: som9.startsAt,
+      endsAt: som9.endsAt,
+      timeZone: som9.timeZone,
+      venue: som9.venue,
+    });
+  });
+
   it("moves the reminders to the new start, for the new sequence", async () => {
     // Prepare
     const { context, meetings } = contextAt("2023-02-01T10:00:00Z");

@@ -15,7 +15,13 @@ import { meetingSnapshot } from "../../shared/domain/meetings.js";
 import type { NoticeDefinition } from "../../shared/domain/notices.js";
 import { instantAt } from "../../shared/domain/time.js";
 import { meetingUid } from "../../shared/notices/calendar.js";
-import { composeNotice, type Sender } from "../../shared/notices/render.js";
+import {
+  composeCommon,
+  composeNotice,
+  personalise,
+  type Sender,
+  venueText,
+} from "../../shared/notices/render.js";
 import {
   chairDesignatedArbitrary,
   chairHandoverArbitrary,
@@ -90,6 +96,12 @@ const noticesArbitrary = fc
         meeting: {
           ...meetingSnapshot({ ...changed, sequence: 1 }),
           ...(rescheduled.reason === undefined ? {} : { reason: rescheduled.reason as string }),
+          previous: {
+            startsAt: meeting.startsAt,
+            endsAt: meeting.endsAt,
+            timeZone: meeting.timeZone,
+            venue: meeting.venue,
+          },
         },
       },
       {
@@ -176,6 +188,9 @@ describe("anything the contract accepts can be delivered", () => {
             expect(Number(event?.getFirstPropertyValue("sequence"))).toBe(
               definition.meeting.sequence,
             );
+            expect(event?.getFirstPropertyValue("location")).toBe(
+              venueText(definition.meeting, language),
+            );
             const start = event?.getFirstPropertyValue("dtstart") as ICAL.Time;
             expect(start.toJSDate().getTime()).toBe(
               instantAt(definition.meeting.startsAt, definition.meeting.timeZone).getTime(),
@@ -186,4 +201,40 @@ describe("anything the contract accepts can be delivered", () => {
       { numRuns: 20, endOnFailure: true },
     );
   }, 180_000);
+});
+
+describe("composing once per notice and language", () => {
+  it("gives each recipient, from one common part, the email composed for them alone", () => {
+    const links = { baseUrl: "https://rsvp.example.org/rsvp/", secret: "s" };
+    fc.assert(
+      fc.property(
+        noticesArbitrary,
+        contactUpsertedArbitrary,
+        fc.constantFrom(...LANGUAGES),
+        ({ definitions, contact }, other, language) => {
+          const second = {
+            ...contactUpsertedSchema.parse(other),
+            updatedAt: DEFINED_AT,
+          } as Contact;
+          for (const definition of definitions) {
+            // Act
+            const common = composeCommon(definition, language, sender);
+            const recipients = [
+              { ...contact, language },
+              { ...second, language },
+            ];
+            const fromCommon = recipients.map((recipient) =>
+              personalise(common, recipient, sender, links),
+            );
+
+            // Assess
+            expect(fromCommon).toEqual(
+              recipients.map((recipient) => composeNotice(definition, recipient, sender, links)),
+            );
+          }
+        },
+      ),
+      { numRuns: 10, endOnFailure: true },
+    );
+  }, 120_000);
 });

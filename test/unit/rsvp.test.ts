@@ -18,11 +18,13 @@ import { answerByLink } from "../../shared/domain/rsvp-link.js";
 import {
   RsvpTokenRefused,
   signRsvpToken,
+  signStopRemindersToken,
   verifyRsvpToken,
 } from "../../shared/domain/rsvp-token.js";
 import { meetingUid } from "../../shared/notices/calendar.js";
 import { readReply } from "../../shared/notices/itip-reply.js";
 import { composeNotice } from "../../shared/notices/render.js";
+import { rsvpPage } from "../../shared/notices/rsvp-page.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "itip-replies");
 const fixture = (name: string) => readFileSync(join(FIXTURES, `${name}.eml`));
@@ -340,7 +342,7 @@ describe("answerByLink", () => {
     secret,
   );
 
-  function linkContext(rsvps: InMemoryRsvps) {
+  function linkContext(rsvps: InMemoryRsvps, stopped: string[] = []) {
     const stored = meeting();
     return {
       secret: async () => secret,
@@ -348,11 +350,88 @@ describe("answerByLink", () => {
       contacts: {
         get: async (id: string) =>
           id === erika.contactId ? { ...erika, language: "fr" as const } : undefined,
+        stopReminders: async (id: string) => {
+          stopped.push(id);
+          return id === erika.contactId;
+        },
       },
       rsvps,
       now: new Date(),
     };
   }
+  const stopToken = signStopRemindersToken(
+    { contactId: erika.contactId, expiresAt: future(400) },
+    secret,
+  );
+
+  it("asks on GET of a stop-reminders link, in the member's language, and stops nothing", async () => {
+    // Prepare
+    const stopped: string[] = [];
+
+    // Act
+    const outcome = await answerByLink(
+      { method: "GET", token: stopToken },
+      linkContext(new InMemoryRsvps(), stopped),
+    );
+
+    // Assess
+    expect(outcome).toEqual({ page: "confirm-stop", language: "fr" });
+    expect(stopped).toEqual([]);
+    const { body } = rsvpPage(outcome);
+    expect(body).toContain('<main lang="fr" dir="ltr">');
+    expect(body).toContain("Ne plus recevoir les rappels envoyés avant chaque réunion");
+    expect(body).toContain('<form method="post">');
+  });
+
+  it("stops the contact's reminders on POST of a stop-reminders link", async () => {
+    // Prepare
+    const stopped: string[] = [];
+    const rsvps = new InMemoryRsvps();
+
+    // Act
+    const outcome = await answerByLink(
+      { method: "POST", token: stopToken },
+      linkContext(rsvps, stopped),
+    );
+
+    // Assess
+    expect(outcome).toEqual({ page: "stopped", language: "fr" });
+    expect(stopped).toEqual([erika.contactId]);
+    expect(rsvps.answers).toEqual([]);
+  });
+
+  it("stops nothing for a contact no longer stored, and says so", async () => {
+    // Prepare
+    const stopped: string[] = [];
+    const removed = signStopRemindersToken(
+      { contactId: "removed-contact", expiresAt: future(400) },
+      secret,
+    );
+
+    // Act
+    const outcome = await answerByLink(
+      { method: "POST", token: removed },
+      linkContext(new InMemoryRsvps(), stopped),
+    );
+
+    // Assess
+    expect(outcome).toEqual({ page: "stop-closed", language: "en" });
+    expect(stopped).toEqual([]);
+    expect(rsvpPage(outcome).body).toContain("This link can no longer be used");
+  });
+
+  it("refuses a stop-reminders token where an answer is expected, and an altered one", async () => {
+    // Act
+    const asAnswer = () => verifyRsvpToken(stopToken, secret, new Date());
+    const altered = await answerByLink(
+      { method: "POST", token: `${stopToken.slice(0, -2)}xx` },
+      linkContext(new InMemoryRsvps()),
+    );
+
+    // Assess
+    expect(asAnswer).toThrow("not an answer");
+    expect(altered).toEqual({ page: "invalid", problem: "tampered" });
+  });
 
   it("shows the answer to confirm on GET, in the member's language, and records nothing", async () => {
     // Prepare

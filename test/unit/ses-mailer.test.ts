@@ -1,9 +1,11 @@
 import { SESClient, SESServiceException, SendRawEmailCommand } from "@aws-sdk/client-ses";
 import { mockClient } from "aws-sdk-client-mock";
+import { simpleParser } from "mailparser";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
   classifySendError,
   createSesClient,
+  mimeMessage,
   SES_REQUEST_TIMEOUT_MS,
   SesMailer,
 } from "../../shared/adapters/ses-mailer.js";
@@ -158,5 +160,44 @@ describe("createSesClient", () => {
     expect(maxAttempts).toBe(1);
     expect(handlerConfig.requestTimeout).toBe(SES_REQUEST_TIMEOUT_MS);
     expect(handlerConfig.connectionTimeout).toBe(3_000);
+  });
+});
+
+describe("the MIME message", () => {
+  it("asks for replies at the secretariat's mailbox and says a program sent it", async () => {
+    // Act
+    const parsed = await simpleParser(
+      await mimeMessage(email, { ...sender, replyTo: "secretariat@khartoumprocess.net" }),
+    );
+
+    // Assess
+    expect(parsed.replyTo?.text).toBe("secretariat@khartoumprocess.net");
+    expect(parsed.headers.get("auto-submitted")).toBe("auto-generated");
+    expect(parsed.headers.has("list")).toBe(false);
+  });
+
+  it("keeps a title that looks like an encoded word as it is written", async () => {
+    // Prepare
+    const subject = "Invitation: =?utf-8?q?x?= (Berlin, 16 March 2023)";
+
+    // Act
+    const parsed = await simpleParser(await mimeMessage({ ...email, subject }, sender));
+
+    // Assess
+    expect(parsed.subject).toBe(subject);
+  });
+
+  it("offers a reminder's stop link as List-Unsubscribe", async () => {
+    // Prepare
+    const reminder = { ...email, unsubscribe: "https://rsvp.example.org/rsvp/stop.token" };
+
+    // Act
+    const parsed = await simpleParser(await mimeMessage(reminder, sender));
+
+    // Assess
+    // mailparser gathers the List-* headers under "list".
+    expect(parsed.headers.get("list")).toMatchObject({
+      unsubscribe: { url: "https://rsvp.example.org/rsvp/stop.token" },
+    });
   });
 });
