@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { EventLoopUtilization } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { Worker } from "node:worker_threads";
 import { jsonText } from "../shared/domain/json-text.js";
@@ -29,6 +30,8 @@ class ExecutionEnvironment {
   /** Ended (timed out): never handed another invocation. */
   retired = false;
   private pending: { requestId: string; entry: Pending } | undefined;
+  /** The worker's event loop when its module init was over: what follows is invocations. */
+  private afterInit: EventLoopUtilization | undefined;
 
   constructor(
     private readonly fn: LocalFunction,
@@ -59,6 +62,12 @@ class ExecutionEnvironment {
         if (message.type === "ready") resolve(message.initMs ?? 0);
       });
     });
+    this.ready.then(
+      () => {
+        this.afterInit = this.worker.performance.eventLoopUtilization();
+      },
+      () => undefined,
+    );
     this.worker.on("message", (message) => this.settle(message));
     this.worker.on("error", (error) =>
       this.fail({ errorType: error.name, errorMessage: error.message }),
@@ -70,6 +79,12 @@ class ExecutionEnvironment {
       });
       this.onExit(this);
     });
+  }
+
+  /** The time the worker's thread has been busy (its CPU, near enough) since its module init. */
+  busyMs(): number {
+    if (this.afterInit === undefined) return 0;
+    return this.worker.performance.eventLoopUtilization(this.afterInit).active;
   }
 
   /**
@@ -195,6 +210,8 @@ export class LambdaService {
   private readonly environments = new Map<string, ExecutionEnvironment[]>();
   private readonly waiting = new Map<string, (() => void)[]>();
   readonly initDurations = new Map<string, number[]>();
+  /** Invocations per function name, for benchmarks. */
+  readonly invocations = new Map<string, number>();
 
   constructor(
     private readonly functions: Map<string, LocalFunction>,
@@ -206,12 +223,25 @@ export class LambdaService {
   }
 
   async invoke(fn: LocalFunction, event: unknown): Promise<InvocationResult> {
+    this.invocations.set(fn.name, (this.invocations.get(fn.name) ?? 0) + 1);
     const environment = await this.acquire(fn);
     try {
       return await environment.invoke(event, this.options.faultOf?.(fn.name));
     } finally {
       this.release(fn);
     }
+  }
+
+  /**
+   * How long the function's live execution environments have been busy after their module
+   * init: the CPU its invocations took, near enough (a worker's event loop is busy while it
+   * computes, idle while it waits for an answer).
+   */
+  busyMs(fn: LocalFunction): number {
+    return (this.environments.get(fn.arn) ?? []).reduce(
+      (sum, environment) => sum + environment.busyMs(),
+      0,
+    );
   }
 
   async stop(): Promise<void> {

@@ -20,6 +20,7 @@ import { DEFAULT_RSVP_PORTS, startLocalAnswers } from "./rsvp-local.js";
 import { startSes } from "./ses.js";
 import { createSesFront, type SesEventDestination, sesEvents } from "./ses-simulator.js";
 import { ensureCloudAssembly } from "./synth.js";
+import { WriteUnitMeter } from "./write-units.js";
 
 export interface LocalRuntimeOptions {
   projectDir: string;
@@ -44,6 +45,8 @@ export interface LocalRuntimeOptions {
   log?: (line: string) => void;
   /** Print what the functions log (Powertools' JSON lines). */
   functionLogs?: boolean;
+  /** Count DynamoDB's write units, index writes apart (benchmarks: two reads per write). */
+  meterWrites?: boolean;
 }
 
 export interface RuntimeDescription {
@@ -76,6 +79,8 @@ export interface LocalRuntime {
   mailDir: string;
   /** API requests the emulated services answered, for benchmarks. */
   requests: RequestCounts;
+  /** DynamoDB's write units, when `meterWrites` asked for them. */
+  writeUnits?: WriteUnitMeter;
   timings: { synthMs: number; readyMs: number; synthesized: boolean };
   /** Resolves once every event put so far has been handled, retries included. */
   idle(): Promise<void>;
@@ -120,6 +125,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const chaos = new Chaos();
   const mailDir = join(options.dataDir, "mail");
   let dynamodb: DynamoDbService | undefined;
+  const writeUnits = options.meterWrites ? new WriteUnitMeter() : undefined;
   let stopAnswers: () => Promise<void> = async () => undefined;
   try {
     dynamodb = await startDynamoDb({
@@ -128,6 +134,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       dataDir: join(options.dataDir, "dynamodb"),
       chaos,
       log,
+      meter: writeUnits,
     });
     servers.push(dynamodb.server);
     dynamodb.server.prependListener("request", (request: IncomingMessage) => {
@@ -191,6 +198,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         : await ensureCloudAssembly(options.projectDir, assemblyDir, log, options.context);
     const system = loadLocalSystem(assemblyDir, { account, region });
     sesDestinations = system.sesEventDestinations;
+    writeUnits?.describe(system.tables);
     const dynamoClient = localDynamoDbClient(dynamodb.endpoint, region);
     await createTables(dynamoClient, system.tables);
     dynamoClient.destroy();
@@ -273,6 +281,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       journal,
       mailDir,
       requests,
+      writeUnits,
       async stop() {
         stopSchedules();
         // What is under way stays journalled for the next start; nothing new begins.
