@@ -11,6 +11,7 @@ import { createDocumentClient } from "../shared/adapters/dynamodb-client.js";
 import { DynamoNoticeRepository } from "../shared/adapters/notice-repository.js";
 import { DEFAULT_EVENT_BUS_NAME, MeetingScheduled, SOURCE } from "../shared/contract/index.js";
 import { memberStates } from "../shared/reference/index.js";
+import { senderCpuPerEmail } from "./sender-cpu.js";
 
 const PROJECT_DIR = resolve(import.meta.dirname, "..");
 
@@ -25,7 +26,7 @@ export interface MeetingRun {
   /** DynamoDB write units per recipient: the table's and its indexes'. */
   writeUnitsPerRecipient: { table: number; index: number };
   invocationsByFunction: Record<string, number>;
-  /** The sender's busy time (its thread's CPU, near enough) per email sent, module init apart. */
+  /** The sender's CPU per email: `senderCpuPerEmail`, in this process once the runtime stopped. */
   senderCpuMsPerEmail: number;
   /** Messages a second the local SES takes alone (the same message, 8 at a time), same run. */
   sesAloneRate: number;
@@ -139,8 +140,6 @@ export async function benchMeeting(contacts: number, rate: number): Promise<Meet
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
     client.destroy();
-    const sender = runtime.system.functions.find((fn) => fn.name.includes("send-notices"));
-    const senderBusyMs = sender === undefined ? Number.NaN : runtime.lambda.busyMs(sender);
     const invocationsByFunction = Object.fromEntries(runtime.lambda.invocations);
     const writeUnits = {
       table: runtime.writeUnits?.table ?? 0,
@@ -178,7 +177,7 @@ export async function benchMeeting(contacts: number, rate: number): Promise<Meet
         index: writeUnits.index / contacts,
       },
       invocationsByFunction,
-      senderCpuMsPerEmail: senderBusyMs / sent,
+      senderCpuMsPerEmail: Number.NaN,
       sesAloneRate: aloneRate,
       peakRssMb: peakRss / 2 ** 20,
     };
@@ -188,6 +187,12 @@ export async function benchMeeting(contacts: number, rate: number): Promise<Meet
   }
 }
 
+/** One Meeting Scheduled, then the sender's CPU per email for as many recipients (1,000 at most). */
+export async function benchMeetingWithCpu(contacts: number, rate: number): Promise<MeetingRun> {
+  const run = await benchMeeting(contacts, rate);
+  return { ...run, senderCpuMsPerEmail: await senderCpuPerEmail(Math.min(contacts, 1_000)) };
+}
+
 const perRecipient = (run: MeetingRun, fn: string) =>
   Object.entries(run.invocationsByFunction)
     .filter(([name]) => name.includes(fn))
@@ -195,7 +200,7 @@ const perRecipient = (run: MeetingRun, fn: string) =>
 
 export function meetingTable(runs: MeetingRun[]): string {
   return [
-    "| contacts | SES rate | PutEvents → last email | emails sent | throughput | of the set rate | SES alone (same run, same message) | of SES alone | DynamoDB requests / recipient | write units / recipient (table + index) | invocations / recipient (record-delivery; all) | sender CPU / email | peak RSS |",
+    "| contacts | SES rate | PutEvents → last email | emails sent | throughput | of the set rate | SES alone (same run, same message) | of SES alone | DynamoDB requests / recipient | write units / recipient (table + index) | invocations / recipient (record-delivery; all) | sender CPU / email (in-process) | peak RSS |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...runs.map((run) => {
       const throughput = run.emails / run.seconds;

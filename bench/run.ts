@@ -1,6 +1,6 @@
 import { cpus, totalmem } from "node:os";
 import { benchChaosFaults, benchChaosKill, chaosTable } from "./chaos.js";
-import { benchFunctions, benchMeeting, meetingTable } from "./meetings.js";
+import { benchFunctions, benchMeetingWithCpu, meetingTable } from "./meetings.js";
 import { benchStart } from "./start.js";
 
 // `npm run bench`: prints Markdown to paste into BENCHMARKS.md. `npm run bench -- start` (or
@@ -36,7 +36,7 @@ if (wanted("start")) {
 if (wanted("meetings")) {
   const runs = [];
   for (const contacts of sizes) {
-    for (const rate of [0, 200]) runs.push(await benchMeeting(contacts, rate));
+    for (const rate of [0, 200]) runs.push(await benchMeetingWithCpu(contacts, rate));
   }
   console.log("### Meeting Scheduled, fan-out\n");
   console.log(`${meetingTable(runs)}\n`);

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { EventLoopUtilization } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { Worker } from "node:worker_threads";
 import { jsonText } from "../shared/domain/json-text.js";
@@ -30,8 +29,6 @@ class ExecutionEnvironment {
   /** Ended (timed out): never handed another invocation. */
   retired = false;
   private pending: { requestId: string; entry: Pending } | undefined;
-  /** The worker's event loop when its module init was over: what follows is invocations. */
-  private afterInit: EventLoopUtilization | undefined;
 
   constructor(
     private readonly fn: LocalFunction,
@@ -62,12 +59,6 @@ class ExecutionEnvironment {
         if (message.type === "ready") resolve(message.initMs ?? 0);
       });
     });
-    this.ready.then(
-      () => {
-        this.afterInit = this.worker.performance.eventLoopUtilization();
-      },
-      () => undefined,
-    );
     this.worker.on("message", (message) => this.settle(message));
     this.worker.on("error", (error) =>
       this.fail({ errorType: error.name, errorMessage: error.message }),
@@ -79,12 +70,6 @@ class ExecutionEnvironment {
       });
       this.onExit(this);
     });
-  }
-
-  /** The time the worker's thread has been busy (its CPU, near enough) since its module init. */
-  busyMs(): number {
-    if (this.afterInit === undefined) return 0;
-    return this.worker.performance.eventLoopUtilization(this.afterInit).active;
   }
 
   /**
@@ -230,18 +215,6 @@ export class LambdaService {
     } finally {
       this.release(fn);
     }
-  }
-
-  /**
-   * How long the function's live execution environments have been busy after their module
-   * init: the CPU its invocations took, near enough (a worker's event loop is busy while it
-   * computes, idle while it waits for an answer).
-   */
-  busyMs(fn: LocalFunction): number {
-    return (this.environments.get(fn.arn) ?? []).reduce(
-      (sum, environment) => sum + environment.busyMs(),
-      0,
-    );
   }
 
   async stop(): Promise<void> {

@@ -81,7 +81,14 @@ describe("the CDK app", () => {
         BillingMode: "PAY_PER_REQUEST",
         DeletionProtectionEnabled: true,
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: "lists" })],
+        GlobalSecondaryIndexes: [
+          Match.objectLike({ IndexName: "lists", Projection: { ProjectionType: "ALL" } }),
+          // A notice record's status changes rewrite no entry of a keys-only index.
+          Match.objectLike({
+            IndexName: "notices-by-contact",
+            Projection: { ProjectionType: "KEYS_ONLY" },
+          }),
+        ],
       }),
     });
   });
@@ -426,7 +433,7 @@ describe("the CDK app", () => {
     stateless.hasResourceProperties("AWS::SES::ConfigurationSetEventDestination", {
       EventDestination: Match.objectLike({
         Enabled: true,
-        MatchingEventTypes: ["send", "delivery", "bounce", "complaint", "reject", "deliveryDelay"],
+        MatchingEventTypes: ["delivery", "bounce", "complaint", "reject", "deliveryDelay"],
         EventBridgeDestination: { EventBusArn: Match.anyValue() },
       }),
     });
