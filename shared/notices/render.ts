@@ -305,6 +305,8 @@ export function composeNotice(
   contact: Contact,
   sender: Sender,
   rsvp?: RsvpLinks,
+  /** The sender passes one that builds the calendar once per notice (see calendar-template). */
+  calendarOf: typeof meetingCalendar = meetingCalendar,
 ): OutgoingEmail {
   const meeting = definition.meeting;
   const body =
@@ -329,7 +331,7 @@ export function composeNotice(
       ? undefined
       : {
           method,
-          content: meetingCalendar(
+          content: calendarOf(
             meeting,
             method,
             { name: contact.name, email: contact.email },

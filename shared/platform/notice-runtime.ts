@@ -7,7 +7,9 @@ import { DynamoRsvpRepository } from "../adapters/rsvp-repository.js";
 import { SecretsManagerSecret } from "../adapters/secret-reader.js";
 import { createSesClient, MAX_SEND_MS, SesMailer } from "../adapters/ses-mailer.js";
 import type { DeliveryContext } from "../domain/deliver-notices.js";
+import type { NoticeDefinition } from "../domain/notices.js";
 import { durationMs } from "../domain/time.js";
+import { calendarTemplates } from "../notices/calendar-template.js";
 import { composeNotice, type RsvpLinks } from "../notices/render.js";
 import { MissingConfiguration, requireEnv } from "./config.js";
 import { createWorkflowRuntime } from "./workflow-runtime.js";
@@ -62,13 +64,22 @@ export function createSenderRuntime(env: NodeJS.ProcessEnv = process.env) {
     ? new SecretsManagerSecret(env.RSVP_SECRET_ARN, requireEnv("AWS_REGION", env), env)
     : undefined;
   let rsvpLinks: RsvpLinks | undefined;
+  // What is the same for every recipient of a notice (its calendar) is built once per chunk:
+  // the chunk reads its definition once, so the cache lives and dies with that object.
+  const perChunk = new WeakMap<NoticeDefinition, ReturnType<typeof calendarTemplates>>();
+  const calendarsOf = (definition: NoticeDefinition) => {
+    const calendars = perChunk.get(definition) ?? calendarTemplates();
+    perChunk.set(definition, calendars);
+    return calendars;
+  };
   const configurationSet = env.SES_CONFIGURATION_SET;
   const delivery: Omit<DeliveryContext, "limiter" | "deadline"> = {
     notices: new DynamoNoticeRepository(base.documentClient, base.tableName),
     contacts: base.contacts,
     meetings: new DynamoMeetingRepository(base.documentClient, base.tableName),
     mailer: new SesMailer(createSesClient(), sender, configurationSet || undefined),
-    compose: (definition, contact) => composeNotice(definition, contact, sender, rsvpLinks),
+    compose: (definition, contact) =>
+      composeNotice(definition, contact, sender, rsvpLinks, calendarsOf(definition)),
     now: () => new Date(),
     maxSendMs: MAX_SEND_MS,
     meetingReadMaxAgeMs: 1_000,
