@@ -355,7 +355,6 @@ describe("the CDK app", () => {
         ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
         ["MEETING#*", "CHAIR"],
       ),
-      table(["dynamodb:PutItem"], ["MESSAGE#*"]),
     ]);
     expect(dynamoStatementsOf("send-due-reminders")).toEqual([
       table(
