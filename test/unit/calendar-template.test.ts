@@ -20,7 +20,7 @@ describe("calendarTemplates", () => {
     fc.assert(
       fc.property(
         meetingScheduledArbitrary,
-        fc.array(contactUpsertedArbitrary, { minLength: 1, maxLength: 4 }),
+        fc.array(contactUpsertedArbitrary, { minLength: 1, maxLength: 3 }),
         fc.constantFrom("REQUEST" as const, "CANCEL" as const),
         (scheduled, contacts, method) => {
           // Prepare
@@ -41,7 +41,7 @@ describe("calendarTemplates", () => {
           }
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 30 },
     );
   });
 
