@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { SESClient, SendRawEmailCommand } from "@aws-sdk/client-ses";
 import { localDynamoDbClient } from "../local/dynamodb.js";
 import { type LocalRuntime, startLocalRuntime } from "../local/runtime.js";
 import { DynamoContactRepository } from "../shared/adapters/contact-repository.js";
@@ -10,6 +11,7 @@ import { createDocumentClient } from "../shared/adapters/dynamodb-client.js";
 import { DynamoNoticeRepository } from "../shared/adapters/notice-repository.js";
 import { DEFAULT_EVENT_BUS_NAME, MeetingScheduled, SOURCE } from "../shared/contract/index.js";
 import { memberStates } from "../shared/reference/index.js";
+import { senderCpuPerEmail } from "./sender-cpu.js";
 
 const PROJECT_DIR = resolve(import.meta.dirname, "..");
 
@@ -21,7 +23,38 @@ export interface MeetingRun {
   sesRequests: number;
   dynamoRequestsPerRecipient: number;
   dynamoByOperation: Record<string, number>;
+  /** DynamoDB write units per recipient: the table's and its indexes'. */
+  writeUnitsPerRecipient: { table: number; index: number };
+  invocationsByFunction: Record<string, number>;
+  /** The sender's CPU per email: `senderCpuPerEmail`, in this process once the runtime stopped. */
+  senderCpuMsPerEmail: number;
+  /** Messages a second the local SES takes alone (the same message, 8 at a time), same run. */
+  sesAloneRate: number;
   peakRssMb: number;
+}
+
+/** The local SES alone: `count` copies of one stored message, 8 in flight, no events. */
+async function sesAloneRate(runtime: LocalRuntime, count: number): Promise<number> {
+  const stored = readdirSync(runtime.mailDir).find((name) => name.endsWith(".eml"));
+  if (stored === undefined) return Number.NaN;
+  const raw = readFileSync(join(runtime.mailDir, stored));
+  const ses = new SESClient({
+    endpoint: runtime.description.sesEndpoint,
+    region: runtime.description.region,
+    credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
+  });
+  let left = count;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (; left > 0; left -= 1) {
+        await ses.send(new SendRawEmailCommand({ RawMessage: { Data: raw } }));
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  ses.destroy();
+  return count / seconds;
 }
 
 async function seedContacts(runtime: LocalRuntime, count: number): Promise<void> {
@@ -64,11 +97,14 @@ export async function benchMeeting(contacts: number, rate: number): Promise<Meet
     assemblyDir: join(PROJECT_DIR, ".kp-local", `bench-cdk.out-rate-${rate}`),
     context: { sesMaxSendRate: String(rate) },
     ports: { eventBridge: 0, ses: 0, dynamodb: 0, smtp: 0, web: 0 },
+    meterWrites: true,
   });
   try {
     await seedContacts(runtime, contacts);
     runtime.requests.dynamodb = {};
     runtime.requests.ses = 0;
+    runtime.writeUnits?.reset();
+    runtime.lambda.invocations.clear();
     let peakRss = process.memoryUsage().rss;
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -104,6 +140,12 @@ export async function benchMeeting(contacts: number, rate: number): Promise<Meet
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
     client.destroy();
+    const invocationsByFunction = Object.fromEntries(runtime.lambda.invocations);
+    const writeUnits = {
+      table: runtime.writeUnits?.table ?? 0,
+      index: runtime.writeUnits?.index ?? 0,
+    };
+    const sesRequests = runtime.requests.ses;
     const dynamo = localDynamoDbClient(
       runtime.description.dynamodbEndpoint,
       runtime.description.region,
@@ -116,6 +158,8 @@ export async function benchMeeting(contacts: number, rate: number): Promise<Meet
       (record) => record.status === "sent",
     ).length;
     dynamo.destroy();
+    const dynamoByOperation = { ...runtime.requests.dynamodb };
+    const aloneRate = await sesAloneRate(runtime, Math.min(contacts, 2_000));
     const dynamoTotal = Object.values(runtime.requests.dynamodb).reduce(
       (sum, count) => sum + count,
       0,
@@ -125,9 +169,16 @@ export async function benchMeeting(contacts: number, rate: number): Promise<Meet
       rate,
       seconds,
       emails: sent,
-      sesRequests: runtime.requests.ses,
+      sesRequests,
       dynamoRequestsPerRecipient: dynamoTotal / contacts,
-      dynamoByOperation: { ...runtime.requests.dynamodb },
+      dynamoByOperation,
+      writeUnitsPerRecipient: {
+        table: writeUnits.table / contacts,
+        index: writeUnits.index / contacts,
+      },
+      invocationsByFunction,
+      senderCpuMsPerEmail: Number.NaN,
+      sesAloneRate: aloneRate,
       peakRssMb: peakRss / 2 ** 20,
     };
   } finally {
@@ -136,13 +187,26 @@ export async function benchMeeting(contacts: number, rate: number): Promise<Meet
   }
 }
 
+/** One Meeting Scheduled, then the sender's CPU per email for as many recipients (1,000 at most). */
+export async function benchMeetingWithCpu(contacts: number, rate: number): Promise<MeetingRun> {
+  const run = await benchMeeting(contacts, rate);
+  return { ...run, senderCpuMsPerEmail: await senderCpuPerEmail(Math.min(contacts, 1_000)) };
+}
+
+const perRecipient = (run: MeetingRun, fn: string) =>
+  Object.entries(run.invocationsByFunction)
+    .filter(([name]) => name.includes(fn))
+    .reduce((sum, [, count]) => sum + count, 0) / run.contacts;
+
 export function meetingTable(runs: MeetingRun[]): string {
   return [
-    "| contacts | SES rate | PutEvents → last email | emails sent | throughput | of the set rate | SES requests | DynamoDB requests / recipient | peak RSS |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| contacts | SES rate | PutEvents → last email | emails sent | throughput | of the set rate | SES alone (same run, same message) | of SES alone | DynamoDB requests / recipient | write units / recipient (table + index) | invocations / recipient (record-delivery; all) | sender CPU / email (in-process) | peak RSS |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...runs.map((run) => {
       const throughput = run.emails / run.seconds;
-      return `| ${run.contacts} | ${run.rate === 0 ? "unlimited" : `${run.rate}/s`} | ${run.seconds.toFixed(1)} s | ${run.emails} | ${throughput.toFixed(0)}/s | ${run.rate === 0 ? "–" : `${((throughput / run.rate) * 100).toFixed(0)} %`} | ${run.sesRequests} | ${run.dynamoRequestsPerRecipient.toFixed(2)} | ${run.peakRssMb.toFixed(0)} MB |`;
+      const units = run.writeUnitsPerRecipient;
+      const all = Object.values(run.invocationsByFunction).reduce((sum, n) => sum + n, 0);
+      return `| ${run.contacts} | ${run.rate === 0 ? "unlimited" : `${run.rate}/s`} | ${run.seconds.toFixed(1)} s | ${run.emails} | ${throughput.toFixed(0)}/s | ${run.rate === 0 ? "–" : `${((throughput / run.rate) * 100).toFixed(0)} %`} | ${run.sesAloneRate.toFixed(0)}/s | ${((throughput / run.sesAloneRate) * 100).toFixed(0)} % | ${run.dynamoRequestsPerRecipient.toFixed(2)} | ${(units.table + units.index).toFixed(2)} (${units.table.toFixed(2)} + ${units.index.toFixed(2)}) | ${perRecipient(run, "record-delivery").toFixed(3)}; ${(all / run.contacts).toFixed(3)} | ${run.senderCpuMsPerEmail.toFixed(2)} ms | ${run.peakRssMb.toFixed(0)} MB |`;
     }),
   ].join("\n");
 }

@@ -1,11 +1,12 @@
 import { cpus, totalmem } from "node:os";
 import { benchChaosFaults, benchChaosKill, chaosTable } from "./chaos.js";
-import { benchFunctions, benchMeeting, meetingTable } from "./meetings.js";
+import { benchFunctions, benchMeetingWithCpu, meetingTable } from "./meetings.js";
 import { benchStart } from "./start.js";
 
 // `npm run bench`: prints Markdown to paste into BENCHMARKS.md. `npm run bench -- start` (or
 // meetings, functions) runs one part. `npm run bench -- chaos [--contacts N]` injects each fault
 // of `kp chaos` into a fan-out; it takes minutes, so it runs only when asked for.
+// `--sizes 150,1000` sets the audiences of `meetings` (150 and 10,000 by default).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const args = process.argv.slice(2);
 const contactsFlag = args.indexOf("--contacts");
@@ -13,9 +14,18 @@ const chaosContacts = contactsFlag === -1 ? 300 : Number(args[contactsFlag + 1])
 if (!Number.isInteger(chaosContacts) || chaosContacts < 10) {
   throw new Error(`--contacts takes a whole number of at least 10, not ${args[contactsFlag + 1]}`);
 }
-const parts = args.filter(
-  (arg, index) => !arg.startsWith("--") && (contactsFlag === -1 || index !== contactsFlag + 1),
-);
+const sizesFlag = args.indexOf("--sizes");
+const sizes =
+  sizesFlag === -1
+    ? [150, 10_000]
+    : String(args[sizesFlag + 1])
+        .split(",")
+        .map(Number);
+if (sizes.some((size) => !Number.isInteger(size) || size < 1)) {
+  throw new Error(`--sizes takes whole numbers separated by commas, not ${args[sizesFlag + 1]}`);
+}
+const flagValues = new Set([contactsFlag + 1, sizesFlag + 1].filter((index) => index > 0));
+const parts = args.filter((arg, index) => !arg.startsWith("--") && !flagValues.has(index));
 const wanted = (part: string) => parts.length === 0 || parts.includes(part);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 console.log(`Machine: ${machine}\n`);
@@ -25,20 +35,15 @@ if (wanted("start")) {
 }
 if (wanted("meetings")) {
   const runs = [];
-  for (const [contacts, rate] of [
-    [150, 0],
-    [150, 200],
-    [10_000, 0],
-    [10_000, 200],
-  ] as const) {
-    runs.push(await benchMeeting(contacts, rate));
+  for (const contacts of sizes) {
+    for (const rate of [0, 200]) runs.push(await benchMeetingWithCpu(contacts, rate));
   }
   console.log("### Meeting Scheduled, fan-out\n");
   console.log(`${meetingTable(runs)}\n`);
   console.log("DynamoDB requests by operation:\n");
   for (const run of runs) {
     console.log(
-      `- ${run.contacts} contacts, rate ${run.rate || "unlimited"}: ${JSON.stringify(run.dynamoByOperation)}`,
+      `- ${run.contacts} contacts, rate ${run.rate || "unlimited"}: ${JSON.stringify(run.dynamoByOperation)}; invocations ${JSON.stringify(run.invocationsByFunction)}`,
     );
   }
   console.log("");

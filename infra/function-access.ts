@@ -143,7 +143,6 @@ export const FUNCTION_ACCESS = {
         actions: ["GetItem", "PutItem", "UpdateItem", "DeleteItem"],
         partitions: [PARTITIONS.meetings, PARTITIONS.chair],
       },
-      { actions: ["PutItem"], partitions: [PARTITIONS.messages] },
     ],
     sendsEmail: true,
   },
@@ -151,6 +150,7 @@ export const FUNCTION_ACCESS = {
     items: [
       ...recordsRejections,
       { actions: ["GetItem", "UpdateItem"], partitions: [PARTITIONS.contacts] },
+      // Only for the events of messages sent before each message was tagged with its record.
       { actions: ["GetItem"], partitions: [PARTITIONS.messages] },
       { actions: ["UpdateItem"], partitions: [PARTITIONS.meetings, PARTITIONS.chair] },
     ],

@@ -133,8 +133,8 @@ export class StatelessStack extends Stack {
           : {}),
       },
     );
-    // SES tells the system what became of each message: send, delivery, bounce, complaint,
-    // reject, delay, through the configuration set's EventBridge destination (the default bus).
+    // SES tells the system what became of each message: delivery, bounce, complaint, reject,
+    // delay (not the send: the sender records it when SES takes the message), through the configuration set's EventBridge destination (the default bus).
     // Reputation metrics per set, and SES's account-level suppression list for the addresses
     // that bounced hard or complained (the system also suppresses the contact itself).
     const configurationSet = new ConfigurationSet(this, "Notices", {
@@ -146,7 +146,6 @@ export class StatelessStack extends Stack {
         EventBus.fromEventBusName(this, "DefaultBus", "default"),
       ),
       events: [
-        EmailSendingEvent.SEND,
         EmailSendingEvent.DELIVERY,
         EmailSendingEvent.BOUNCE,
         EmailSendingEvent.COMPLAINT,

@@ -21,6 +21,7 @@ import {
 import type { Chaos } from "./chaos.js";
 import type { LocalTable } from "./cloud-assembly.js";
 import { guarded, listen } from "./listen.js";
+import type { WriteUnitMeter } from "./write-units.js";
 
 export interface DynamoDbService {
   /** The endpoint the functions and the CLI see (the front, which stays across restarts). */
@@ -72,6 +73,8 @@ export async function startDynamoDb(options: {
   dataDir: string;
   chaos?: Chaos;
   log?: (line: string) => void;
+  /** Counts the write units of what is written (the benchmark's). */
+  meter?: WriteUnitMeter;
 }): Promise<DynamoDbService> {
   const log = options.log ?? (() => undefined);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -142,6 +145,28 @@ export async function startDynamoDb(options: {
       },
     );
 
+  /** GetItem straight to dynalite, signed as the request it accompanies (dynalite checks little). */
+  const readDirect = async (
+    request: IncomingMessage,
+    port: number,
+    tableName: string,
+    key: Record<string, Record<string, unknown>>,
+  ) => {
+    const read = {
+      headers: { ...request.headers, "x-amz-target": "DynamoDB_20120810.GetItem" },
+      method: "POST",
+      url: "/",
+    } as unknown as IncomingMessage;
+    const payload = Buffer.from(
+      JSON.stringify({ TableName: tableName, Key: key, ConsistentRead: true }),
+    );
+    read.headers["content-length"] = String(payload.length);
+    const answer = await forward(read, payload, port);
+    return (
+      JSON.parse(answer.body.toString("utf8")) as { Item?: Record<string, Record<string, unknown>> }
+    ).Item;
+  };
+
   const server = createServer(
     guarded("DynamoDB", log, async (request, response) => {
       const chunks: Buffer[] = [];
@@ -156,7 +181,16 @@ export async function startDynamoDb(options: {
       }
       let answer: Awaited<ReturnType<typeof forward>>;
       try {
-        answer = await forward(request, body, await backend);
+        const port = await backend;
+        answer =
+          options.meter === undefined
+            ? await forward(request, body, port)
+            : await options.meter.around(
+                operation,
+                body,
+                (tableName, key) => readDirect(request, port, tableName, key),
+                () => forward(request, body, port),
+              );
       } catch (error) {
         // dynalite died on this request (or was restarting): the SDK retries a 500.
         response.writeHead(500, { "content-type": "application/x-amz-json-1.0" });
@@ -214,8 +248,29 @@ export async function createTables(
       if (!(error instanceof ResourceInUseException)) throw error;
       await reconcileIndexes(client, table);
     }
+    await untilActive(client, table.tableName);
   }
   return created;
+}
+
+/**
+ * dynalite answers CreateTable while the table is still CREATING (it turns ACTIVE a moment
+ * later, however short its createTableMs): a write before then fails with
+ * ResourceNotFoundException, so the start waits for ACTIVE.
+ */
+async function untilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexes = Table?.GlobalSecondaryIndexes ?? [];
+    if (
+      Table?.TableStatus === "ACTIVE" &&
+      indexes.every((index) => index.IndexStatus === "ACTIVE")
+    ) {
+      return;
+    }
+    if (attempt >= 500) throw new Error(`Table ${tableName} is still ${Table?.TableStatus}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /**
@@ -248,6 +303,7 @@ async function reconcileIndexes(client: DynamoDBClient, table: LocalTable): Prom
       ...(table.definition as Omit<CreateTableCommandInput, "TableName">),
     }),
   );
+  await untilActive(client, table.tableName);
   for (const item of items) {
     await client.send(new PutItemCommand({ TableName: table.tableName, Item: item }));
   }

@@ -195,6 +195,8 @@ export class LambdaService {
   private readonly environments = new Map<string, ExecutionEnvironment[]>();
   private readonly waiting = new Map<string, (() => void)[]>();
   readonly initDurations = new Map<string, number[]>();
+  /** Invocations per function name, for benchmarks. */
+  readonly invocations = new Map<string, number>();
 
   constructor(
     private readonly functions: Map<string, LocalFunction>,
@@ -206,6 +208,7 @@ export class LambdaService {
   }
 
   async invoke(fn: LocalFunction, event: unknown): Promise<InvocationResult> {
+    this.invocations.set(fn.name, (this.invocations.get(fn.name) ?? 0) + 1);
     const environment = await this.acquire(fn);
     try {
       return await environment.invoke(event, this.options.faultOf?.(fn.name));

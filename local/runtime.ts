@@ -26,6 +26,7 @@ import {
   sesEvents,
 } from "./ses-simulator.js";
 import { ensureCloudAssembly } from "./synth.js";
+import { WriteUnitMeter } from "./write-units.js";
 
 export interface LocalRuntimeOptions {
   projectDir: string;
@@ -50,6 +51,8 @@ export interface LocalRuntimeOptions {
   log?: (line: string) => void;
   /** Print what the functions log (Powertools' JSON lines). */
   functionLogs?: boolean;
+  /** Count DynamoDB's write units, index writes apart (benchmarks: two reads per write). */
+  meterWrites?: boolean;
 }
 
 export interface RuntimeDescription {
@@ -82,6 +85,8 @@ export interface LocalRuntime {
   mailDir: string;
   /** API requests the emulated services answered, for benchmarks. */
   requests: RequestCounts;
+  /** DynamoDB's write units, when `meterWrites` asked for them. */
+  writeUnits?: WriteUnitMeter;
   timings: { synthMs: number; readyMs: number; synthesized: boolean };
   /** Resolves once every event put so far has been handled, retries included. */
   idle(): Promise<void>;
@@ -126,6 +131,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const chaos = new Chaos();
   const mailDir = join(options.dataDir, "mail");
   let dynamodb: DynamoDbService | undefined;
+  const writeUnits = options.meterWrites ? new WriteUnitMeter() : undefined;
   let stopAnswers: () => Promise<void> = async () => undefined;
   try {
     dynamodb = await startDynamoDb({
@@ -134,6 +140,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       dataDir: join(options.dataDir, "dynamodb"),
       chaos,
       log,
+      meter: writeUnits,
     });
     servers.push(dynamodb.server);
     dynamodb.server.prependListener("request", (request: IncomingMessage) => {
@@ -204,6 +211,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       system.functions.find((fn) => fn.environment.SES_MAX_SEND_RATE !== undefined)?.environment
         .SES_MAX_SEND_RATE ?? 0,
     );
+    writeUnits?.describe(system.tables);
     const dynamoClient = localDynamoDbClient(dynamodb.endpoint, region);
     await createTables(dynamoClient, system.tables);
     dynamoClient.destroy();
@@ -291,6 +299,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       journal,
       mailDir,
       requests,
+      writeUnits,
       async stop() {
         stopSchedules();
         // What is under way stays journalled for the next start; nothing new begins.

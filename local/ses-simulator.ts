@@ -21,6 +21,8 @@ export interface SentMessage {
   configurationSetName?: string;
   source: string;
   recipients: string[];
+  /** The message tags the sender gave (SendRawEmail's Tags), repeated in every event. */
+  tags?: Record<string, string>;
 }
 
 const SIMULATOR_DOMAIN = "simulator.amazonses.com";
@@ -114,7 +116,12 @@ export function sesEvents(
             sendingAccountId: envelope.account,
             messageId: message.messageId,
             destination: [recipient],
-            tags: { "ses:configuration-set": [destination.configurationSetName] },
+            tags: {
+              ...Object.fromEntries(
+                Object.entries(message.tags ?? {}).map(([name, value]) => [name, [value]]),
+              ),
+              "ses:configuration-set": [destination.configurationSetName],
+            },
           },
         },
       })),
@@ -180,6 +187,15 @@ function isSend(request: IncomingMessage, form: URLSearchParams): boolean {
   if (request.method !== "POST") return false;
   if (request.url === "/") return SEND_ACTIONS.has(form.get("Action") ?? "");
   return (request.url ?? "").startsWith("/v2/email/outbound-emails");
+}
+
+/** SendRawEmail's Tags.member.N.Name / .Value, as a map. */
+function messageTags(form: URLSearchParams): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (let n = 1; form.has(`Tags.member.${n}.Name`); n += 1) {
+    tags[form.get(`Tags.member.${n}.Name`) ?? ""] = form.get(`Tags.member.${n}.Value`) ?? "";
+  }
+  return tags;
 }
 
 function writeAtomically(file: string, content: Buffer | string): void {
@@ -321,6 +337,7 @@ export function createSesFront(backend: string, options: SesFrontOptions): Serve
             messageId,
             source: form.get("Source") ?? from,
             recipients,
+            tags: messageTags(form),
             ...(configurationSetName === undefined ? {} : { configurationSetName }),
           });
         }

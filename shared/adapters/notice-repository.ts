@@ -1,4 +1,5 @@
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -21,7 +22,7 @@ import type {
 } from "../domain/notices.js";
 import type { OpenNotices } from "../domain/reconcile-notices.js";
 import { isConditionalCheckFailed, pages } from "./dynamodb-client.js";
-import { keys, LISTS_INDEX } from "./table-keys.js";
+import { keys, LISTS_INDEX, NOTICES_BY_CONTACT_INDEX } from "./table-keys.js";
 
 function recordKey(key: RecipientKey) {
   return keys.noticeRecord(key.subjectKey, key.noticeId, key.contactId);
@@ -29,7 +30,7 @@ function recordKey(key: RecipientKey) {
 
 function contactListing(key: RecipientKey, pkName: string, skName: string) {
   const listing = keys.contactNotice(key.contactId, key.subjectKey, key.noticeId);
-  return { [pkName]: listing.gsi1pk, [skName]: listing.gsi1sk };
+  return { [pkName]: listing.gsi2pk, [skName]: listing.gsi2sk };
 }
 
 function strip<T>(item: Record<string, unknown>): T {
@@ -121,7 +122,7 @@ export class DynamoNoticeRepository implements Outbox, DeliveryRepository, OpenN
           TableName: this.tableName,
           Key: recordKey(key),
           UpdateExpression:
-            "SET #status = :sending, claimedAt = :now, leaseUntil = :leaseUntil, updatedAt = :now, subjectKey = :subject, noticeId = :notice, contactId = :contact, gsi1pk = :byContact, gsi1sk = :noticeKey",
+            "SET #status = :sending, claimedAt = :now, leaseUntil = :leaseUntil, updatedAt = :now, subjectKey = :subject, noticeId = :notice, contactId = :contact, gsi2pk = :byContact, gsi2sk = :noticeKey",
           ConditionExpression:
             "attribute_not_exists(pk) OR (#status = :sending AND leaseUntil < :now)",
           ExpressionAttributeNames: { "#status": "status" },
@@ -177,14 +178,7 @@ export class DynamoNoticeRepository implements Outbox, DeliveryRepository, OpenN
   }
 
   async markSent(key: RecipientKey, messageId: string, now: Date): Promise<void> {
-    // Delivery events name the message only: the way back to the record is written first, so
-    // an early bounce finds it.
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...keys.message(messageId), ...key, messageId },
-      }),
-    );
+    // No pointer from the message id: the message's tags name this record in its SES events.
     await this.settle(key, { status: "sent", messageId, sentAt: now.toISOString() }, now);
   }
 
@@ -264,23 +258,56 @@ export class DynamoNoticeRepository implements Outbox, DeliveryRepository, OpenN
     }
   }
 
-  /** Every notice record of one contact, through the lists index. */
+  /**
+   * Every notice record of one contact: the keys from the keys-only `notices-by-contact` index,
+   * then the records themselves (100 a request); and the records listed, whole, in the `lists`
+   * index by the versions before it.
+   */
   async listForContact(contactId: string): Promise<NoticeRecord[]> {
-    const records: NoticeRecord[] = [];
-    const query = (startKey: Record<string, unknown> | undefined) =>
-      this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: LISTS_INDEX,
-          KeyConditionExpression: "gsi1pk = :contact",
-          ExpressionAttributeValues: { ":contact": keys.contactNotice(contactId, "", "").gsi1pk },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-    for await (const page of pages(query)) {
-      records.push(...(page.Items ?? []).map((item) => strip<NoticeRecord>(item)));
+    const { gsi2pk } = keys.contactNotice(contactId, "", "");
+    const listed = async (indexName: string, pkName: string) => {
+      const items: Record<string, unknown>[] = [];
+      const query = (startKey: Record<string, unknown> | undefined) =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: indexName,
+            KeyConditionExpression: `${pkName} = :contact`,
+            ExpressionAttributeValues: { ":contact": gsi2pk },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+      for await (const page of pages(query)) items.push(...(page.Items ?? []));
+      return items;
+    };
+    const [byKey, earlier] = await Promise.all([
+      listed(NOTICES_BY_CONTACT_INDEX, "gsi2pk"),
+      listed(LISTS_INDEX, "gsi1pk"),
+    ]);
+    const records = await this.getItems(byKey.map((item) => ({ pk: item.pk, sk: item.sk })));
+    const seen = new Set(records.map((item) => `${item.pk}|${item.sk}`));
+    return [...records, ...earlier.filter((item) => !seen.has(`${item.pk}|${item.sk}`))]
+      .sort((a, b) => String(a.gsi2sk ?? a.gsi1sk).localeCompare(String(b.gsi2sk ?? b.gsi1sk)))
+      .map((item) => strip<NoticeRecord>(item));
+  }
+
+  /** Items by key, 100 a BatchGetItem, what DynamoDB leaves unprocessed asked again. */
+  private async getItems(itemKeys: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    for (let start = 0; start < itemKeys.length; start += 100) {
+      let wanted = itemKeys.slice(start, start + 100);
+      for (let attempt = 0; wanted.length > 0; attempt += 1) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const { Responses, UnprocessedKeys } = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: wanted, ConsistentRead: true } },
+          }),
+        );
+        items.push(...(Responses?.[this.tableName] ?? []));
+        wanted = (UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      }
     }
-    return records;
+    return items;
   }
 
   listRecords(subjectKey: string): Promise<NoticeRecord[]> {
@@ -330,7 +357,7 @@ export class DynamoNoticeRepository implements Outbox, DeliveryRepository, OpenN
           TableName: this.tableName,
           Key: recordKey(key),
           UpdateExpression:
-            "SET #status = :failed, reason = :reason, updatedAt = :now, subjectKey = :subject, noticeId = :notice, contactId = :contact, gsi1pk = :byContact, gsi1sk = :noticeKey REMOVE claimedAt, leaseUntil",
+            "SET #status = :failed, reason = :reason, updatedAt = :now, subjectKey = :subject, noticeId = :notice, contactId = :contact, gsi2pk = :byContact, gsi2sk = :noticeKey REMOVE claimedAt, leaseUntil",
           // Never over a record that is final, nor a claim whose sender still holds it.
           ConditionExpression:
             "attribute_not_exists(pk) OR (#status = :sending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now))",

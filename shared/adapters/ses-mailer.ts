@@ -2,6 +2,7 @@ import { SESClient, SendRawEmailCommand } from "@aws-sdk/client-ses";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import MailComposer from "nodemailer/lib/mail-composer";
 import { encodeWord, foldLines } from "nodemailer/lib/mime-funcs";
+import { noticeMessageTags } from "../contract/ses-events.js";
 import {
   type Mailer,
   MailOutcomeUnknown,
@@ -121,6 +122,13 @@ export async function mimeMessage(email: OutgoingEmail, sender: Sender): Promise
   return composer.compile().build();
 }
 
+/** The tags that name the notice record in every SES event of the message. */
+function messageTags(email: OutgoingEmail): { Tags?: { Name: string; Value: string }[] } {
+  const { subject, notice, contact } = email.tags;
+  if (subject === undefined || notice === undefined || contact === undefined) return {};
+  return { Tags: noticeMessageTags({ subjectKey: subject, noticeId: notice, contactId: contact }) };
+}
+
 /** SES (API v1 SendRawEmail): the raw message carries the calendar attachment. */
 export class SesMailer implements Mailer {
   constructor(
@@ -136,6 +144,7 @@ export class SesMailer implements Mailer {
       const { MessageId } = await this.client.send(
         new SendRawEmailCommand({
           RawMessage: { Data: raw },
+          ...messageTags(email),
           ...(this.configurationSetName === undefined
             ? {}
             : { ConfigurationSetName: this.configurationSetName }),

@@ -15,6 +15,8 @@ const mail = z.object({
   messageId: z.string().min(1),
   timestamp: z.string().optional(),
   destination: z.array(z.string()).optional(),
+  /** The message's tags (each name with its values), the sender's among them. */
+  tags: z.record(z.string(), z.array(z.string())).optional(),
 });
 const recipients = z.array(z.object({ emailAddress: z.string() })).optional();
 
@@ -65,3 +67,37 @@ export const SesEmailEvent = {
   version: 1,
   schema: sesEventSchema,
 } as const;
+
+/** The notice record a message was sent for, as its message tags name it. */
+export interface TaggedNotice {
+  subjectKey: string;
+  noticeId: string;
+  contactId: string;
+}
+
+const TAG_NAMES = { subjectKey: "kp-subject", noticeId: "kp-notice", contactId: "kp-contact" };
+
+/**
+ * The sender's message tags: SES repeats them in every event of the message, so an event names
+ * its notice record itself. A tag value may hold only letters, digits, "_" and "-": each is
+ * base64url (no padding), which uses nothing else.
+ */
+export function noticeMessageTags(notice: TaggedNotice): { Name: string; Value: string }[] {
+  return (Object.keys(TAG_NAMES) as (keyof TaggedNotice)[]).map((field) => ({
+    Name: TAG_NAMES[field],
+    Value: Buffer.from(notice[field], "utf8").toString("base64url"),
+  }));
+}
+
+/** The notice record an event's message tags name; undefined for a message sent without them. */
+export function taggedNotice(tags: Record<string, string[]> | undefined): TaggedNotice | undefined {
+  const value = (field: keyof TaggedNotice) => {
+    const encoded = tags?.[TAG_NAMES[field]]?.[0];
+    return encoded === undefined ? undefined : Buffer.from(encoded, "base64url").toString("utf8");
+  };
+  const subjectKey = value("subjectKey");
+  const noticeId = value("noticeId");
+  const contactId = value("contactId");
+  if (!subjectKey || !noticeId || !contactId) return undefined;
+  return { subjectKey, noticeId, contactId };
+}

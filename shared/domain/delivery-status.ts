@@ -1,4 +1,4 @@
-import type { SesEvent } from "../contract/ses-events.js";
+import { type SesEvent, taggedNotice } from "../contract/ses-events.js";
 import type { RecipientKey } from "./notices.js";
 
 /** How far a notice got, after SES accepted it. */
@@ -30,7 +30,10 @@ export interface DeliveryUpdate {
 }
 
 export interface DeliveryRepository {
-  /** The notice record of a message SES accepted, by its message id. */
+  /**
+   * The notice record of a message SES accepted, by its message id: for messages sent before
+   * the sender tagged each message with its record (the sender no longer writes this pointer).
+   */
   findByMessage(messageId: string): Promise<RecipientKey | undefined>;
   /** Records the delivery unless the record already holds a graver one. */
   recordDelivery(key: RecipientKey, update: DeliveryUpdate): Promise<void>;
@@ -98,9 +101,11 @@ export function deliveryOf(event: SesEvent, fallbackTime: string): DeliveryUpdat
 
 /**
  * An SES event about one of our messages:
- * 1. find the notice record by the message id (not there yet: fail, so the event is retried);
- * 2. record how far the notice got (a graver outcome is never overwritten);
- * 3. a hard bounce or a complaint suppresses the contact: no further notices, and the reason is
+ * 1. a Send event only repeats what the sender recorded when SES took the message: nothing to do;
+ * 2. find the notice record the message's tags name (a message sent before the sender tagged
+ *    them: by its message id; not there yet: fail, so the event is retried);
+ * 3. record how far the notice got (a graver outcome is never overwritten);
+ * 4. a hard bounce or a complaint suppresses the contact: no further notices, and the reason is
  *    kept where the secretariat sees it. A soft bounce or a delay does not, and neither does one
  *    of an address the contact no longer has (it changed email since): that is only recorded.
  */
@@ -108,7 +113,9 @@ export async function recordDeliveryEvent(
   event: SesEvent,
   context: { deliveries: DeliveryRepository; suppressions: Suppressions; eventTime: string },
 ): Promise<{ recorded: boolean; suppressed: boolean }> {
-  const key = await context.deliveries.findByMessage(event.mail.messageId);
+  if (event.eventType === "Send") return { recorded: false, suppressed: false };
+  const key =
+    taggedNotice(event.mail.tags) ?? (await context.deliveries.findByMessage(event.mail.messageId));
   if (key === undefined) {
     // Only the sender uses the configuration set: the event can beat the sender's record of
     // the message. Throwing lets Lambda retry it a minute later.

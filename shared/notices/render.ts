@@ -562,6 +562,8 @@ export function personalise(
   contact: Contact,
   sender: Sender,
   rsvp?: RsvpLinks,
+  /** The sender passes one that builds the calendar once per notice (see calendar-template). */
+  calendarOf: typeof meetingCalendar = meetingCalendar,
 ): OutgoingEmail {
   const { definition } = common;
   const personal = personalParts(common, contact, rsvp);
@@ -571,7 +573,7 @@ export function personalise(
       ? undefined
       : {
           method: common.method,
-          content: meetingCalendar(
+          content: calendarOf(
             meeting,
             common.method,
             { name: contact.name, email: contact.email },
@@ -607,6 +609,14 @@ export function composeNotice(
   contact: Contact,
   sender: Sender,
   rsvp?: RsvpLinks,
+  /** The sender passes one that builds the calendar once per notice (see calendar-template). */
+  calendarOf: typeof meetingCalendar = meetingCalendar,
 ): OutgoingEmail {
-  return personalise(composeCommon(definition, contact.language, sender), contact, sender, rsvp);
+  return personalise(
+    composeCommon(definition, contact.language, sender),
+    contact,
+    sender,
+    rsvp,
+    calendarOf,
+  );
 }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { type SesEvent, sesEventSchema } from "../../shared/contract/ses-events.js";
+import {
+  noticeMessageTags,
+  type SesEvent,
+  sesEventSchema,
+  taggedNotice,
+} from "../../shared/contract/ses-events.js";
 import {
   DELIVERY_RANK,
   type Delivery,
@@ -248,7 +253,6 @@ describe("recordDeliveryEvent", () => {
     ["a soft bounce", events.softBounce, "soft-bounced"],
     ["a delivery delay", events.delay, "delayed"],
     ["a delivery", events.delivery, "delivered"],
-    ["a send", events.send, "sent"],
     ["a reject", events.reject, "rejected"],
   ] as const)("records %s without suppressing the contact", async (_, event, delivery) => {
     // Prepare
@@ -261,6 +265,50 @@ describe("recordDeliveryEvent", () => {
     expect(outcome).toEqual({ recorded: true, suppressed: false });
     expect(ctx.deliveries.recorded.map((entry) => entry.update.delivery)).toEqual([delivery]);
     expect(ctx.suppressions.suppressed.size).toBe(0);
+  });
+
+  it("writes nothing for a Send event: the sender recorded the send when SES took the message", async () => {
+    // Prepare
+    const ctx = context();
+
+    // Act
+    const outcome = await recordDeliveryEvent(events.send, ctx);
+
+    // Assess
+    expect(outcome).toEqual({ recorded: false, suppressed: false });
+    expect(ctx.deliveries.recorded).toEqual([]);
+  });
+
+  it("finds the notice record by the message's tags, without the message-id pointer", async () => {
+    // Prepare
+    const ctx = context();
+    ctx.deliveries.byMessage.clear();
+    const tags = Object.fromEntries(
+      noticeMessageTags(invitationToErika).map((tag) => [tag.Name, [tag.Value]]),
+    );
+    const delivered: SesEvent = { ...events.delivery, mail: { ...mail, tags } };
+
+    // Act
+    const outcome = await recordDeliveryEvent(sesEventSchema.parse(delivered), ctx);
+
+    // Assess
+    expect(outcome).toEqual({ recorded: true, suppressed: false });
+    expect(ctx.deliveries.recorded.map((entry) => entry.key)).toEqual([invitationToErika]);
+  });
+
+  it("round-trips any record key through SES's tag alphabet (letters, digits, _ and -)", () => {
+    // Prepare
+    const key = { subjectKey: "MEETING#ü/é 2030", noticeId: "reminder-P14D#1", contactId: "a+b@c" };
+
+    // Act
+    const tags = noticeMessageTags(key);
+
+    // Assess
+    for (const tag of tags) expect(tag.Value).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(taggedNotice(Object.fromEntries(tags.map((tag) => [tag.Name, [tag.Value]])))).toEqual(
+      key,
+    );
+    expect(taggedNotice({ "ses:configuration-set": ["Notices"] })).toBeUndefined();
   });
 
   it("fails on an event about a message not recorded yet, so Lambda retries it, and changes nothing", async () => {

@@ -9,6 +9,7 @@ import {
   SES_REQUEST_TIMEOUT_MS,
   SesMailer,
 } from "../../shared/adapters/ses-mailer.js";
+import { taggedNotice } from "../../shared/contract/ses-events.js";
 import {
   MailOutcomeUnknown,
   MailRejected,
@@ -63,6 +64,29 @@ describe("SesMailer's outcomes", () => {
 
     // Assess
     expect(messageId).toBe("0100-abc");
+  });
+
+  it("tags the message with its notice record, which SES repeats in every event of it", async () => {
+    // Prepare
+    ses.on(SendRawEmailCommand).resolves({ MessageId: "0100-abc" });
+    const record = {
+      subjectKey: "MEETING#som-9-berlin-2030",
+      noticeId: "invitation-v0",
+      contactId: "de-focal-point-1",
+    };
+    const tagged = {
+      ...email,
+      tags: { notice: record.noticeId, subject: record.subjectKey, contact: record.contactId },
+    };
+
+    // Act
+    await new SesMailer(new SESClient({}), sender).send(tagged);
+
+    // Assess
+    const tags = ses.commandCalls(SendRawEmailCommand)[0]?.args[0].input.Tags ?? [];
+    expect(taggedNotice(Object.fromEntries(tags.map((tag) => [tag.Name, [tag.Value]])))).toEqual(
+      record,
+    );
   });
 
   it.each([
