@@ -1,5 +1,6 @@
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
+import { ConsoleStack } from "./console-stack.js";
 import { ReceivingStack } from "./receiving-stack.js";
 import { readRsvpSettings } from "./rsvp-settings.js";
 import { RsvpStack } from "./rsvp-stack.js";
@@ -20,6 +21,7 @@ export function buildApp(app = new App()) {
     settings: rsvpSettings,
     eventBusName: settings.eventBusName,
   });
+  const console = new ConsoleStack(app, "KpConsole", { stateful, settings });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { app, stateful, stateless, rsvp, receiving };
+  return { app, stateful, stateless, rsvp, receiving, console };
 }
