@@ -164,11 +164,12 @@ export function valuesOf(fields: FieldSpec[], detail: unknown): Values {
             : undefined,
         source,
       );
+    if (value === undefined || value === null) continue;
     if (field.path === "audience") {
-      values.audience = typeof value === "string" ? value : value === undefined ? "" : "countries";
+      values.audience = typeof value === "string" ? value : "countries";
     } else if (Array.isArray(value)) values[field.path] = value.join(", ");
     else if (typeof value === "boolean") values[field.path] = value ? "yes" : "no";
-    else if (value !== undefined && value !== null) values[field.path] = String(value);
+    else values[field.path] = String(value);
   }
   return values;
 }
