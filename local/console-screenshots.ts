@@ -88,6 +88,22 @@ try {
     await page.getByRole("heading", { level: 1 }).first().waitFor();
     await page.waitForLoadState("networkidle");
     if (name === "meeting") await page.locator("figure.map svg").waitFor();
+    if (name === "meetings") {
+      // The schedule form filled in, and the notice as each language's contacts receive it.
+      const form = page.getByRole("form", { name: "Meeting Scheduled" });
+      const fields: [string, string][] = [
+        ["Meeting id", "som-13-valletta"],
+        ["Title", "13th Senior Officials' Meeting"],
+        ["Starts (venue time)", `${day}T09:30`],
+        ["Ends (venue time)", `${day}T17:00`],
+        ["Time zone of the venue", "Europe/Malta"],
+        ["City", "Valletta"],
+        ["Country (2 letters)", "MT"],
+      ];
+      for (const [label, value] of fields) await form.getByLabel(label).fill(value);
+      await form.getByRole("button", { name: "Preview the notice" }).click();
+      await form.getByRole("heading", { name: /As received in fr/ }).waitFor();
+    }
     await page.screenshot({ path: join(outDir, `${name}.png`), fullPage: true });
     console.log(`docs/console/${name}.png`);
   }

@@ -21,7 +21,7 @@ const en = {
   "local.banner": "LOCAL – built-in users, not for real data",
   "overview.upcoming": "Upcoming meetings",
   "overview.none": "No upcoming meetings.",
-  "overview.reached": "member states reached",
+  "overview.reached": "Member states reached",
   "overview.sending": "sending…",
   "overview.rejected": "Rejected events waiting",
   "overview.chair": "The Chair",

@@ -88,10 +88,19 @@ export function CoverageMap(props: {
   const members = countries.features.filter((country) => CODE_OF.has(String(country.id)));
   const width = 640;
   const height = 560;
-  const projection = geoMercator().fitSize([width, height], {
-    type: "FeatureCollection",
-    features: members.filter((country) => String(country.id) !== "578"),
-  } as FeatureCollection);
+  // Europe and the Horn of Africa: the member states' mainland, not their overseas territories.
+  const projection = geoMercator()
+    .fitSize([width, height], {
+      type: "MultiPoint",
+      coordinates: [
+        [-12, -5],
+        [52, 71],
+      ],
+    })
+    .clipExtent([
+      [0, 0],
+      [width, height],
+    ]);
   const path = geoPath(projection);
   const around = countries.features.filter((country) => !CODE_OF.has(String(country.id)));
   const colour = (country: Feature) =>

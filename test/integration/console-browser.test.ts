@@ -66,10 +66,14 @@ describe("the console in a browser: an officer schedules, watches and corrects; 
 
   it("signs in as the local officer, marked as local", async () => {
     await page.goto(`${web}/`);
-    await expect(page.getByText("LOCAL – built-in users, not for real data")).toBeDefined();
     expect(await page.getByText("LOCAL – built-in users").count()).toBe(1);
     await signInAs("officer");
     expect(await page.getByText("local-officer · officer (may put events)").count()).toBe(1);
+    await page.getByRole("button", { name: "Français" }).click();
+    await page.getByRole("heading", { name: "Vue d’ensemble", level: 1 }).waitFor();
+    expect(await page.getAttribute("html", "lang")).toBe("fr");
+    await page.getByRole("button", { name: "English" }).click();
+    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
   });
 
   it("schedules a meeting through the form: a preview per language, the invitations in the local SES, the coverage filled in", async () => {
