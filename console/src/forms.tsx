@@ -211,7 +211,24 @@ interface Preview {
   language: string;
   recipients: number;
   subject: string;
+  text: string;
   html: string;
+}
+
+/**
+ * The email's HTML body as the composer made it (every value in it escaped by the composer); the
+ * console's CSP runs no script and no inline handler that could be in it.
+ */
+function EmailBody(props: { html: string }) {
+  const email = new DOMParser().parseFromString(props.html, "text/html");
+  return (
+    <div
+      class="email"
+      lang={email.documentElement.lang}
+      dir={(email.documentElement.dir || "auto") as "ltr" | "rtl" | "auto"}
+      dangerouslySetInnerHTML={{ __html: email.body.innerHTML }}
+    />
+  );
 }
 
 export function EventForm(props: {
@@ -367,14 +384,14 @@ export function EventForm(props: {
             {t("form.previewFor")} {preview.language} ({preview.recipients}{" "}
             {t("form.previewContacts")})
           </h4>
-          <p>
+          <p dir="auto" lang={preview.language}>
             <strong>{preview.subject}</strong>
           </p>
-          <iframe
-            title={`${preview.subject} (${preview.language})`}
-            sandbox=""
-            srcdoc={preview.html}
-          />
+          <EmailBody html={preview.html} />
+          <details>
+            <summary>{t("form.previewText")}</summary>
+            <pre dir="auto">{preview.text}</pre>
+          </details>
         </section>
       ))}
     </form>

@@ -10,7 +10,7 @@ export function consoleSecurityHeaders(connectSources: readonly string[] = []) {
       `connect-src 'self' ${connectSources.join(" ")}`.trim(),
       "img-src 'self' data:",
       "style-src 'self' 'unsafe-inline'",
-      "frame-src 'self'",
+      "frame-src 'none'",
       "frame-ancestors 'none'",
       "form-action 'self'",
       "base-uri 'none'",

@@ -93,6 +93,9 @@ describe("the console in a browser: an officer schedules, watches and corrects; 
     expect(await form.getByRole("heading", { name: /As received in en \(2 contact/ }).count()).toBe(
       1,
     );
+    const french = form.getByRole("region", { name: "As received in fr" });
+    expect(await french.locator(".email").textContent()).toContain("Rome");
+    expect(await french.locator(".email").getAttribute("lang")).toBe("fr");
     await form.getByRole("button", { name: "Put the event" }).click();
     await form.getByRole("status").filter({ hasText: "Put on the bus as event" }).waitFor();
 
@@ -173,6 +176,33 @@ describe("the console in a browser: an officer schedules, watches and corrects; 
     expect(
       await page.getByRole("button", { name: `Put ${expected.events.length} contact(s)` }).count(),
     ).toBe(1);
+  });
+
+  it("removes a contact after a confirmation that says what it erases", async () => {
+    await page.goto(`${web}/#/contacts`);
+    await page.getByLabel("Search (name, email, id)").fill("Ida");
+    await page.getByRole("button", { name: "Remove Ida Rossi" }).click();
+    const dialog = page.getByRole("alertdialog", { name: "Remove" });
+    expect(await dialog.textContent()).toContain(
+      "Removing Ida Rossi (it-fp-b) erases their name and email address from the contacts",
+    );
+    await dialog.getByRole("button", { name: "Erase this contact" }).click();
+    await page.getByRole("status").filter({ hasText: "Remove: it-fp-b" }).waitFor();
+    await stack.runtime.idle();
+    await page.reload();
+    await page.getByLabel("Search (name, email, id)").fill("Ida");
+    await page.getByText("0 contact(s)").waitFor();
+  });
+
+  it("designates the next Chair through the Chair's form", async () => {
+    await page.goto(`${web}/#/chair`);
+    const form = page.getByRole("form", { name: "Designate the next Chair" });
+    await form.getByLabel("Member state").selectOption("FR");
+    await form.getByRole("button", { name: "Put the event" }).click();
+    await form.getByRole("status").filter({ hasText: "Put on the bus as event" }).waitFor();
+    await stack.runtime.idle();
+    await page.reload();
+    await page.getByText("Upcoming Chair: France").waitFor();
   });
 
   it("has no serious or critical accessibility violations on any page", async () => {
