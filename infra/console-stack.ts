@@ -91,7 +91,8 @@ function filesUnder(path: string): string[] {
  * after the first of the same sources is a copy.
  */
 function buildConsole(outputDir: string): void {
-  const hash = createHash("sha256");
+  // A production build whatever runs the synthesis (vitest sets NODE_ENV=test).
+  const hash = createHash("sha256").update("NODE_ENV=production\0");
   for (const file of CONSOLE_SOURCES.flatMap(filesUnder)) {
     hash.update(file).update("\0").update(readFileSync(file)).update("\0");
   }
@@ -108,7 +109,7 @@ function buildConsole(outputDir: string): void {
         resolve(building),
         "--emptyOutDir",
       ],
-      { stdio: ["ignore", "ignore", "inherit"] },
+      { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NODE_ENV: "production" } },
     );
     // Another synthesis may have built the same sources meanwhile: either copy is the same.
     if (existsSync(cache)) rmSync(building, { recursive: true, force: true });
