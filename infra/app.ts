@@ -1,6 +1,7 @@
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { stackNames } from "../shared/platform/stages.js";
+import { ConsoleStack } from "./console-stack.js";
 import { ReceivingStack } from "./receiving-stack.js";
 import { readRsvpSettings } from "./rsvp-settings.js";
 import { RsvpStack } from "./rsvp-stack.js";
@@ -23,6 +24,7 @@ export function buildApp(app = new App()) {
     settings: rsvpSettings,
     eventBusName: settings.eventBusName,
   });
+  const console = new ConsoleStack(app, names.console, { stateful, settings });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { app, stateful, stateless, rsvp, receiving };
+  return { app, stateful, stateless, rsvp, receiving, console };
 }

@@ -1,4 +1,5 @@
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { CONTRACT_EVENTS } from "../shared/contract/index.js";
 import { NoticesDueEvent } from "../shared/contract/internal.js";
 
 /**
@@ -185,6 +186,18 @@ export const FUNCTION_ACCESS = {
       { actions: ["GetItem", "PutItem"], partitions: [PARTITIONS.meetings] },
     ],
     lists: [LISTS.audience],
+  },
+  // KpConsole's API: reads what `kp` reads (never a Scan), puts the contract's events (as an
+  // officer's), writes nothing to the table.
+  "console-api": {
+    items: [
+      {
+        actions: ["GetItem", "Query"],
+        partitions: [PARTITIONS.meetings, PARTITIONS.chair, PARTITIONS.rejected],
+      },
+    ],
+    lists: [LISTS.audience, LISTS.meetings],
+    publishes: CONTRACT_EVENTS,
   },
 } as const satisfies Record<string, FunctionAccess>;
 

@@ -98,6 +98,11 @@ export interface LocalSystem {
   /** Configuration sets whose SES events go to an EventBridge bus. */
   sesEventDestinations: SesEventDestination[];
   outputs: Record<string, string>;
+  /**
+   * What BucketDeployments copy into their buckets, as directories of the assembly (the built
+   * console's files): the local runtime serves them itself.
+   */
+  staticSites?: string[];
 }
 
 export class UnsupportedTemplateFeature extends Error {
@@ -400,7 +405,18 @@ export function loadLocalSystem(assemblyDir: string, environment: LocalEnvironme
       });
     }
     for (const [logicalId, resource] of resourcesOfType(stack, "AWS::Lambda::Function")) {
+      // CDK's own Python handlers (BucketDeployment's) copy files in AWS: locally there is
+      // nothing to copy, the runtime serves the files from the assembly (staticSites).
+      if (String(resource.Properties?.Runtime ?? "").startsWith("python")) continue;
       system.functions.push(loadFunction(stack, logicalId, resource, resolver, assemblyDir));
+    }
+    for (const [, resource] of resourcesOfType(stack, "Custom::CDKBucketDeployment")) {
+      const keys = (resource.Properties?.SourceObjectKeys ?? []) as unknown[];
+      for (const key of keys) {
+        const dir = join(assemblyDir, `asset.${String(key).replace(/\.zip$/, "")}`);
+        if (existsSync(join(dir, "index.html")))
+          system.staticSites = [...(system.staticSites ?? []), dir];
+      }
     }
     for (const [logicalId, resource] of resourcesOfType(stack, "AWS::Events::Rule")) {
       const properties = resource.Properties ?? {};

@@ -43,7 +43,7 @@ kp-workflows is running locally (ready in ${(timings.readyMs / 1000).toFixed(1)}
   SES          ${description.sesEndpoint}   (every email: open it in a browser; JSON: GET /store)
   DynamoDB     ${description.dynamodbEndpoint}   tables: ${Object.values(description.tables).join(", ")}
   SMTP         ${description.smtpEndpoint}   (SES receiving: calendar replies to the organizer address)
-  Web          ${description.webEndpoint}   (the answer links: /rsvp/<token>)
+  Web          ${description.webEndpoint}   (the secretariat's console: open it, sign in as the local officer or viewer; the answer links: /rsvp/<token>)
   Functions    ${system.functions.map((fn) => fn.name).join(", ")}
   State        ${dataDir}
 

@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { SMTPServer } from "smtp-server";
 import { type AwsStandIns, startAwsStandIns } from "./aws-standins.js";
 import type { LocalSystem } from "./cloud-assembly.js";
+import { consoleFront, localConsoleSecret, verifyLocalToken } from "./console-local.js";
 import type { LambdaService } from "./lambda-service.js";
 import { close, listen } from "./listen.js";
 import { createSmtpReceiver, listenSmtp } from "./smtp-receiver.js";
@@ -36,11 +37,27 @@ export async function startLocalAnswers(options: {
     if (lambda === undefined) throw new Error("The local runtime is not ready yet");
     return lambda.invoke(target, event);
   };
+  // The secretariat's console on the same port: its API behind a local JWT authorizer.
+  const consoleSecret = localConsoleSecret(options.dataDir);
   const web: Server = createWebServer(
-    [{ prefix: "/rsvp/", parameter: "token", fn: () => fn("rsvp-page") }],
+    [
+      { prefix: "/rsvp/", parameter: "token", fn: () => fn("rsvp-page") },
+      {
+        prefix: "/api/",
+        parameter: "proxy",
+        greedy: true,
+        authorize: (authorization) => verifyLocalToken(consoleSecret, authorization, options.now()),
+        fn: () => fn("console-api"),
+      },
+    ],
     invoke,
     options.now,
     options.log,
+    consoleFront({
+      siteDir: () => system?.staticSites?.[0],
+      secret: consoleSecret,
+      now: options.now,
+    }),
   );
   const smtp: SMTPServer = createSmtpReceiver({
     host: options.host,

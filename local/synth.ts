@@ -4,7 +4,17 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { join, relative } from "node:path";
 
 /** What the cloud assembly is built from: a change to any of these means synthesizing again. */
-const SOURCES = ["infra", "functions", "shared", "cdk.json", "package-lock.json", "tsconfig.json"];
+const SOURCES = [
+  "infra",
+  "functions",
+  "shared",
+  "console/src",
+  "console/index.html",
+  "console/vite.config.ts",
+  "cdk.json",
+  "package-lock.json",
+  "tsconfig.json",
+];
 const STAMP = ".kp-sources.sha256";
 
 function filesUnder(path: string): string[] {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { LocalFunction } from "./cloud-assembly.js";
 import type { InvocationResult } from "./lambda-service.js";
 
@@ -8,8 +8,22 @@ export interface LocalRoute {
   /** "/rsvp/": the path's first segment after it is the {token} parameter. */
   prefix: string;
   parameter: string;
+  /** The rest of the path, slashes and all (API Gateway's `{proxy+}`). */
+  greedy?: boolean;
+  /**
+   * The route's JWT authorizer: the claims of the request's valid token, or undefined, which is
+   * answered 401 before the function is invoked, as API Gateway does.
+   */
+  authorize?: (authorization: string | undefined) => Record<string, unknown> | undefined;
   fn: () => LocalFunction | undefined;
 }
+
+/** Answers a request itself (true) or leaves it to the routes (false). */
+export type LocalHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+) => Promise<boolean>;
 
 async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -28,6 +42,8 @@ export function httpApiEvent(input: {
   routeKey: string;
   pathParameters: Record<string, string>;
   now: Date;
+  /** The JWT authorizer's claims, when the route has one. */
+  claims?: Record<string, unknown>;
 }) {
   return {
     version: "2.0",
@@ -52,6 +68,9 @@ export function httpApiEvent(input: {
       stage: "$default",
       time: input.now.toUTCString(),
       timeEpoch: input.now.getTime(),
+      ...(input.claims === undefined
+        ? {}
+        : { authorizer: { jwt: { claims: input.claims, scopes: null } } }),
     },
     pathParameters: input.pathParameters,
     ...(input.body.length === 0
@@ -78,14 +97,22 @@ export function createWebServer(
   invoke: (fn: LocalFunction, event: unknown) => Promise<InvocationResult>,
   now: () => Date,
   log: (line: string) => void = () => undefined,
+  /** Asked first: the console's sign-in and files locally. */
+  before?: LocalHandler,
 ): Server {
   return createServer((request, response) => {
     void (async () => {
       const url = new URL(request.url ?? "/", "http://local");
+      if (before !== undefined && (await before(request, response, url))) return;
       const route = routes.find((candidate) => url.pathname.startsWith(candidate.prefix));
       const value = route === undefined ? "" : url.pathname.slice(route.prefix.length);
       const fn = route?.fn();
-      if (route === undefined || fn === undefined || value === "" || value.includes("/")) {
+      if (
+        route === undefined ||
+        fn === undefined ||
+        value === "" ||
+        (value.includes("/") && route.greedy !== true)
+      ) {
         response.writeHead(404, { "content-type": "text/plain" });
         response.end("Not Found");
         return;
@@ -97,6 +124,15 @@ export function createWebServer(
           Array.isArray(header) ? header.join(",") : String(header ?? ""),
         ]),
       );
+      const claims = route.authorize?.(headers.authorization);
+      if (route.authorize !== undefined && claims === undefined) {
+        response.writeHead(401, {
+          "content-type": "application/json",
+          "www-authenticate": "Bearer",
+        });
+        response.end(JSON.stringify({ message: "Unauthorized" }));
+        return;
+      }
       const event = httpApiEvent({
         method,
         path: url.pathname,
@@ -104,9 +140,10 @@ export function createWebServer(
         headers,
         body: await readBody(request),
         sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
-        routeKey: `${method} ${route.prefix}{${route.parameter}}`,
+        routeKey: `${method} ${route.prefix}{${route.parameter}${route.greedy ? "+" : ""}}`,
         pathParameters: { [route.parameter]: decodeURIComponent(value) },
         now: now(),
+        ...(claims === undefined ? {} : { claims }),
       });
       const result = await invoke(fn, event);
       if (!result.ok) {

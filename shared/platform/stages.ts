@@ -28,13 +28,14 @@ export function stageName(name: string, stage: string): string {
   return stage === DEFAULT_STAGE ? name : `${name}-${stage}`;
 }
 
-/** The four stacks of a stage, by role. */
+/** The stacks of a stage, by role. */
 export function stackNames(stage: string) {
   return {
     stateful: stageName("KpStateful", stage),
     stateless: stageName("KpStateless", stage),
     rsvp: stageName("KpRsvp", stage),
     receiving: stageName("KpReceiving", stage),
+    console: stageName("KpConsole", stage),
   };
 }
 

@@ -1,0 +1,390 @@
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  cpSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
+import { join, resolve } from "node:path";
+import {
+  AssetHashType,
+  CfnOutput,
+  DockerImage,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from "aws-cdk-lib";
+import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import {
+  Distribution,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
+  ResponseHeadersPolicy,
+  ViewerProtocolPolicy,
+} from "aws-cdk-lib/aws-cloudfront";
+import { S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
+import {
+  AccountRecovery,
+  CfnUserPoolGroup,
+  Mfa,
+  OAuthScope,
+  UserPool,
+  type UserPoolClient,
+} from "aws-cdk-lib/aws-cognito";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import { BlockPublicAccess, Bucket, BucketEncryption } from "aws-cdk-lib/aws-s3";
+import { BucketDeployment, Source } from "aws-cdk-lib/aws-s3-deployment";
+import type { Construct } from "constructs";
+import { LISTS_INDEX } from "../shared/adapters/table-keys.js";
+import { consoleSecurityHeaders } from "../shared/platform/console-headers.js";
+import { stageName } from "../shared/platform/stages.js";
+import {
+  WORKFLOW_FUNCTION_ACKNOWLEDGEMENTS,
+  WorkflowFunction,
+} from "./constructs/workflow-function.js";
+import { accessOf, accessStatements } from "./function-access.js";
+import type { Settings } from "./settings.js";
+import type { StatefulStack } from "./stateful-stack.js";
+
+export interface ConsoleStackProps extends StackProps {
+  stateful: StatefulStack;
+  settings: Settings;
+}
+
+/** The console's groups in the user pool, one per role. */
+export const CONSOLE_GROUPS = ["officers", "viewers"] as const;
+
+/** What the built console is made of: the same sources build the same files. */
+const CONSOLE_SOURCES = [
+  "console/src",
+  "console/index.html",
+  "console/vite.config.ts",
+  "shared",
+  "package-lock.json",
+];
+
+function filesUnder(path: string): string[] {
+  if (!existsSync(path)) return [];
+  if (statSync(path).isFile()) return [path];
+  return readdirSync(path)
+    .sort()
+    .flatMap((name) => filesUnder(join(path, name)));
+}
+
+/**
+ * The console built by `vite build`, kept under .kp-local/console-builds/ by the hash of its
+ * sources: the app is synthesized by `npm start`, the tests and `cdk deploy`, and each build
+ * after the first of the same sources is a copy.
+ */
+function buildConsole(outputDir: string): void {
+  // A production build whatever runs the synthesis (vitest sets NODE_ENV=test).
+  const hash = createHash("sha256").update("NODE_ENV=production\0");
+  for (const file of CONSOLE_SOURCES.flatMap(filesUnder)) {
+    hash.update(file).update("\0").update(readFileSync(file)).update("\0");
+  }
+  const cache = join(".kp-local", "console-builds", hash.digest("hex").slice(0, 32));
+  if (!existsSync(join(cache, "index.html"))) {
+    const building = `${cache}.${process.pid}.tmp`;
+    execFileSync(
+      join("node_modules", ".bin", "vite"),
+      [
+        "build",
+        "--config",
+        join("console", "vite.config.ts"),
+        "--outDir",
+        resolve(building),
+        "--emptyOutDir",
+      ],
+      { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NODE_ENV: "production" } },
+    );
+    // Another synthesis may have built the same sources meanwhile: either copy is the same.
+    if (existsSync(cache)) rmSync(building, { recursive: true, force: true });
+    else renameSync(building, cache);
+  }
+  cpSync(cache, outputDir, { recursive: true });
+}
+
+/**
+ * The built console, made while the app is synthesized, as the functions are bundled: the same
+ * `cdk deploy` ships it. Locally `npm start` serves this output.
+ */
+function consoleAssets() {
+  return Source.asset("console", {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry("node:22"),
+      local: {
+        tryBundle(outputDir: string) {
+          buildConsole(outputDir);
+          return true;
+        },
+      },
+    },
+  });
+}
+
+/**
+ * The secretariat's console: a user pool of secretariat staff (officers put events, viewers
+ * read), the HTTP API whose JWT authorizer admits them to the console-api function, and the
+ * static console on S3 behind CloudFront with security headers.
+ */
+export class ConsoleStack extends Stack {
+  readonly userPool: UserPool;
+  readonly client: UserPoolClient;
+  readonly api: HttpApi;
+  readonly distribution: Distribution;
+
+  constructor(scope: Construct, id: string, props: ConsoleStackProps) {
+    super(scope, id, props);
+    const { stateful, settings } = props;
+    // The sign-in domain and the pool's name are one per region: each stage has its own.
+    const domainPrefix = String(
+      this.node.tryGetContext("consoleDomainPrefix") ??
+        stageName("khartoum-process-console", settings.stage),
+    );
+
+    const site = new Bucket(this, "Site", {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const apiHost = `*.execute-api.${this.region}.${this.urlSuffix}`;
+    const cognitoHost = `${domainPrefix}.auth.${this.region}.amazoncognito.com`;
+    const headers = new ResponseHeadersPolicy(this, "SecurityHeaders", {
+      comment: "The console's security headers: CSP, HSTS, no framing",
+      securityHeadersBehavior: {
+        contentSecurityPolicy: {
+          contentSecurityPolicy: consoleSecurityHeaders([
+            `https://${apiHost}`,
+            `https://${cognitoHost}`,
+            `https://cognito-idp.${this.region}.amazonaws.com`,
+          ])["content-security-policy"],
+          override: true,
+        },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(365),
+          includeSubdomains: true,
+          preload: true,
+          override: true,
+        },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        contentTypeOptions: { override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+      },
+    });
+    this.distribution = new Distribution(this, "Distribution", {
+      comment: "The secretariat's console",
+      defaultRootObject: "index.html",
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(site),
+        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        responseHeadersPolicy: headers,
+      },
+      // The console routes in the browser: a page's address is the console's index.
+      errorResponses: [403, 404].map((httpStatus) => ({
+        httpStatus,
+        responseHttpStatus: 200,
+        responsePagePath: "/index.html",
+        ttl: Duration.minutes(1),
+      })),
+    });
+    const consoleUrl = `https://${this.distribution.distributionDomainName}`;
+
+    this.userPool = new UserPool(this, "Staff", {
+      userPoolName: stageName("kp-console-staff", settings.stage),
+      selfSignUpEnabled: false,
+      signInAliases: { email: true, username: true },
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 12,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+      },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const group of CONSOLE_GROUPS) {
+      new CfnUserPoolGroup(this, `Group-${group}`, {
+        userPoolId: this.userPool.userPoolId,
+        groupName: group,
+        description: group === "officers" ? "Secretariat officers: may put events" : "Read only",
+      });
+    }
+    const domain = this.userPool.addDomain("SignIn", { cognitoDomain: { domainPrefix } });
+    this.client = this.userPool.addClient("Console", {
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: [`${consoleUrl}/`],
+        logoutUrls: [`${consoleUrl}/`],
+      },
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+      preventUserExistenceErrors: true,
+    });
+
+    const fn = new WorkflowFunction(this, "console-api", {
+      deadLetterQueue: stateful.failedEvents,
+      timeout: Duration.seconds(15),
+      environment: {
+        TABLE_NAME: stateful.table.tableName,
+        EVENT_BUS_NAME: stateful.eventBus.eventBusName,
+        SENDER_NAME: settings.senderName,
+        SENDER_ADDRESS: settings.senderAddress,
+      },
+    });
+    for (const statement of accessStatements(accessOf(fn.node.id), {
+      tableArn: stateful.table.tableArn,
+      listsIndexArn: `${stateful.table.tableArn}/index/${LISTS_INDEX}`,
+      eventBusArn: stateful.eventBus.eventBusArn,
+    })) {
+      fn.addToRolePolicy(statement);
+    }
+
+    const accessLogs = new LogGroup(this, "ApiAccessLogs", {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api = new HttpApi(this, "Api", {
+      description: "The secretariat console's API",
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: [consoleUrl],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
+        allowHeaders: ["authorization", "content-type"],
+        maxAge: Duration.hours(1),
+      },
+    });
+    new HttpStage(this, "DefaultStage", {
+      httpApi: this.api,
+      stageName: "$default",
+      autoDeploy: true,
+      throttle: { rateLimit: 20, burstLimit: 50 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: "$context.requestId",
+            requestTime: "$context.requestTime",
+            method: "$context.httpMethod",
+            path: "$context.path",
+            status: "$context.status",
+            user: "$context.authorizer.claims.cognito:username",
+          }),
+        ),
+      },
+    });
+    const authorizer = new HttpJwtAuthorizer(
+      "StaffAuthorizer",
+      `https://cognito-idp.${this.region}.amazonaws.com/${this.userPool.userPoolId}`,
+      {
+        jwtAudience: [this.client.userPoolClientId],
+        identitySource: ["$request.header.Authorization"],
+      },
+    );
+    this.api.addRoutes({
+      path: "/api/{proxy+}",
+      methods: [HttpMethod.GET, HttpMethod.POST],
+      integration: new HttpLambdaIntegration("ConsoleApi", fn),
+      authorizer,
+    });
+    const apiUrl = `https://${this.api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
+
+    new BucketDeployment(this, "Deploy", {
+      destinationBucket: site,
+      distribution: this.distribution,
+      sources: [
+        consoleAssets(),
+        Source.jsonData("config.json", {
+          auth: "cognito",
+          apiUrl,
+          clientId: this.client.userPoolClientId,
+          signInUrl: domain.baseUrl(),
+          redirectUrl: `${consoleUrl}/`,
+        }),
+      ],
+      memoryLimit: 512,
+    });
+    new CfnOutput(this, "ConsoleUrl", { value: consoleUrl });
+    new CfnOutput(this, "UserPoolId", { value: this.userPool.userPoolId });
+
+    Validations.of(this).acknowledge(
+      ...WORKFLOW_FUNCTION_ACKNOWLEDGEMENTS,
+      {
+        id: "AwsSolutions-COG2",
+        reason:
+          "MFA is offered to every officer (TOTP) and optional, as the issue asks; ops may make it required in the pool.",
+      },
+      {
+        id: "AwsSolutions-COG3",
+        reason:
+          "Threat protection (the Plus plan) is a paid feature; the pool has a handful of staff, no self sign-up.",
+      },
+      {
+        id: "AwsSolutions-S1",
+        reason: "The bucket holds the console's public build output only; CloudFront serves it.",
+      },
+      {
+        id: "AwsSolutions-CFR1",
+        reason: "Secretariat staff sign in from the member states of two continents.",
+      },
+      {
+        id: "AwsSolutions-CFR2",
+        reason: "Static files only; every API call needs a Cognito token checked by the HTTP API.",
+      },
+      {
+        id: "AwsSolutions-CFR3",
+        reason: "Static files only: the API's access log records who did what.",
+      },
+      {
+        id: "AwsSolutions-CFR4",
+        reason:
+          "The default CloudFront certificate (no custom domain) does not allow choosing the TLS policy.",
+      },
+      {
+        id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        reason: "BucketDeployment's function writes its own logs only.",
+      },
+      {
+        id: "AwsSolutions-COG8",
+        reason:
+          "The Plus plan (threat protection) is a paid feature; the pool has a handful of staff, no self sign-up.",
+      },
+      ...[
+        "Action::s3:Abort*",
+        "Action::s3:DeleteObject*",
+        "Action::s3:GetBucket*",
+        "Action::s3:GetObject*",
+        "Action::s3:List*",
+        "Resource::<SiteE53D7754.Arn>/*",
+        "Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*",
+      ].map((finding) => ({
+        id: `AwsSolutions-IAM5[${finding}]`,
+        reason:
+          "BucketDeployment (CDK's own construct) copies the built console from the asset bucket into the site bucket, object by object.",
+      })),
+    );
+  }
+}
