@@ -1,3 +1,4 @@
+import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runKp } from "../../cli/kp.js";
 import { expiredToken, signIn, upcomingMeeting } from "../support/console.js";
@@ -260,6 +261,24 @@ describe("the console's API: who may read and who may put", () => {
       total: 1,
       byQueue: { UndeliveredEvents: 0, FailedEvents: 1 },
     });
+  });
+
+  it("answers SQS's GetQueueAttributes only for the template's queues, as SQS does", async () => {
+    // Prepare
+    const { eventBridgeEndpoint, region } = stack.runtime.description;
+    const sqs = new SQSClient({
+      endpoint: eventBridgeEndpoint,
+      region,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      useQueueUrlAsEndpoint: false,
+    });
+
+    // Act
+    const unknown = sqs.send(new GetQueueAttributesCommand({ QueueUrl: "no-such-queue" }));
+
+    // Assess
+    await expect(unknown).rejects.toMatchObject({ name: "QueueDoesNotExist" });
+    sqs.destroy();
   });
 
   it("serves the console with its security headers, and a local sign-in only for the built-in users", async () => {
