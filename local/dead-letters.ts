@@ -66,6 +66,12 @@ export class DeadLetterQueues {
     });
   }
 
+  /** The letters waiting in one of the template's queues; undefined when it has no such queue. */
+  async count(queueName: string): Promise<number | undefined> {
+    if (!this.queues.some((queue) => queue.queueName === queueName)) return undefined;
+    return (await this.list()).filter((letter) => letter.queueName === queueName).length;
+  }
+
   async list(): Promise<DeadLetter[]> {
     const letters: DeadLetter[] = [];
     for (const file of await this.files()) {

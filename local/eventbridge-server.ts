@@ -232,6 +232,31 @@ async function controlDeadLetters(request: IncomingMessage, bus: LocalEventBus) 
   return { removed: messageId };
 }
 
+/**
+ * SQS's GetQueueAttributes on the template's dead-letter queues (AWS JSON 1.0, as the SDK sends
+ * it), so a function counts the letters waiting with the same call as in AWS. Locally a queue's
+ * URL is its name (the template's Ref); a URL's last segment is the name too.
+ */
+async function queueAttributes(body: Record<string, unknown>, bus: LocalEventBus) {
+  const queueName =
+    String(body.QueueUrl ?? "")
+      .split("/")
+      .pop() ?? "";
+  const messages = await bus.deadLetterQueues.count(queueName);
+  if (messages === undefined) {
+    throw new ServiceError(
+      "com.amazonaws.sqs#QueueDoesNotExist",
+      `The specified queue does not exist: ${queueName}`,
+    );
+  }
+  return {
+    Attributes: {
+      ApproximateNumberOfMessages: String(messages),
+      ApproximateNumberOfMessagesNotVisible: "0",
+    },
+  };
+}
+
 function archivesOf(bus: LocalEventBus): LocalArchives {
   if (bus.archives === undefined) {
     throw new ServiceError("ResourceNotFoundException", "This runtime keeps no archive.");
@@ -386,6 +411,9 @@ export function createEventBridgeServer(
             send(response, 200, outcome.response);
             return;
           }
+          case "AmazonSQS.GetQueueAttributes":
+            send(response, 200, await queueAttributes(body, await busReady));
+            return;
           case "TestEventPattern":
             send(response, 200, testEventPattern(body));
             return;
@@ -397,7 +425,7 @@ export function createEventBridgeServer(
           default:
             throw new ServiceError(
               "UnknownOperationException",
-              `The local EventBridge supports PutEvents, TestEventPattern, StartReplay, DescribeReplay and DescribeArchive, not ${operation || "this request"}.`,
+              `The local EventBridge supports PutEvents, TestEventPattern, StartReplay, DescribeReplay and DescribeArchive (and SQS's GetQueueAttributes on the dead-letter queues), not ${operation || "this request"}.`,
             );
         }
       } catch (error) {

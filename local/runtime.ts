@@ -227,6 +227,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         AWS_ENDPOINT_URL_SES: ses.endpoint,
         AWS_ENDPOINT_URL_SESV2: ses.endpoint,
         AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridgeEndpoint,
+        // The local EventBridge also answers SQS's GetQueueAttributes on the dead-letter queues.
+        AWS_ENDPOINT_URL_SQS: eventBridgeEndpoint,
         ...answers.environment,
         TZ: ":UTC",
         // Lambda runs Node.js 22, where the SDK has nothing to warn about.

@@ -4,11 +4,13 @@ import {
   DescribeAlarmsCommand,
   type DescribeAlarmsCommandOutput,
 } from "@aws-sdk/client-cloudwatch";
-import { GetAccountCommand, SESv2Client } from "@aws-sdk/client-sesv2";
-import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { DeadLetterQueues } from "../../local/dead-letters.js";
 import { createDocumentClient } from "../../shared/adapters/dynamodb-client.js";
 import { DynamoRejectionRepository } from "../../shared/adapters/rejection-repository.js";
+import { deadLetterCounts, sesAccount } from "../../shared/adapters/system-health.js";
+import type { QueueCount, SesAccountState } from "../../shared/domain/health.js";
 import { meetingSubject } from "../../shared/domain/meetings.js";
 import type { NoticeRecord } from "../../shared/domain/notices.js";
 import type { Target } from "../target.js";
@@ -21,7 +23,7 @@ export interface SystemStatus {
   stage: string;
   /** The time the figures are for (the local runtime's clock locally). */
   now: string;
-  deadLetters: { total: number; queues: { queue: string; messages: number }[] };
+  deadLetters: { total: number; queues: QueueCount[] };
   rejected: { since: string; count: number };
   notices: {
     /** Notices not yet settled for every recipient (the reconciler's OPEN_NOTICES list). */
@@ -31,17 +33,7 @@ export interface SystemStatus {
     /** Recipients recorded `failed`, in open notices and in meetings not yet over. */
     failed: number;
   };
-  ses:
-    | {
-        productionAccess: boolean;
-        sendingEnabled: boolean;
-        /** -1: no daily limit. */
-        max24HourSend: number;
-        /** 0: no limit (the local runtime with sesMaxSendRate 0). */
-        maxSendRate: number;
-        sentLast24Hours: number;
-      }
-    | { error: string };
+  ses: SesAccountState;
   /** Alarms in ALARM (AWS only: null locally, where nothing raises alarms). */
   alarms: { name: string; reason: string; since: string }[] | null;
   attention: string[];
@@ -79,7 +71,7 @@ async function nowOf(resolved: Target): Promise<Date> {
 }
 
 async function deadLetters(resolved: Target, sqs: SQSClient): Promise<SystemStatus["deadLetters"]> {
-  const queues: { queue: string; messages: number }[] = [];
+  let queues: QueueCount[] = [];
   if (resolved.kind === "local") {
     const letters = await new DeadLetterQueues(
       join(resolved.localDir ?? ".kp-local", "dead-letters"),
@@ -91,23 +83,14 @@ async function deadLetters(resolved: Target, sqs: SQSClient): Promise<SystemStat
       else queue.messages += 1;
     }
   } else {
-    const urls = {
-      UndeliveredEvents: resolved.outputs.undeliveredEventsQueueUrl,
-      FailedEvents: resolved.outputs.failedEventsQueueUrl,
-    };
-    for (const [queue, url] of Object.entries(urls)) {
-      if (url === undefined) continue;
-      const { Attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: url,
-          AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        }),
-      );
-      const messages =
-        Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-        Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
-      queues.push({ queue, messages });
-    }
+    const urls = [
+      { queue: "UndeliveredEvents", url: resolved.outputs.undeliveredEventsQueueUrl },
+      { queue: "FailedEvents", url: resolved.outputs.failedEventsQueueUrl },
+    ];
+    queues = await deadLetterCounts(
+      sqs,
+      urls.flatMap(({ queue, url }) => (url === undefined ? [] : [{ queue, url }])),
+    );
   }
   return { total: queues.reduce((sum, queue) => sum + queue.messages, 0), queues };
 }
@@ -147,21 +130,6 @@ async function notices(resolved: Target, now: Date): Promise<SystemStatus["notic
     for (const record of records) if (record.status === "failed") failed.add(keyOf(record));
   }
   return { open: open.length, pending, failed: failed.size };
-}
-
-async function sesAccount(ses: SESv2Client): Promise<SystemStatus["ses"]> {
-  try {
-    const account = await ses.send(new GetAccountCommand({}));
-    return {
-      productionAccess: account.ProductionAccessEnabled ?? false,
-      sendingEnabled: account.SendingEnabled ?? false,
-      max24HourSend: account.SendQuota?.Max24HourSend ?? 0,
-      maxSendRate: account.SendQuota?.MaxSendRate ?? 0,
-      sentLast24Hours: account.SendQuota?.SentLast24Hours ?? 0,
-    };
-  } catch (error) {
-    return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
-  }
 }
 
 /** Alarms in ALARM whose action is the stage's alarm topic: this stage's, no other's. */

@@ -1,6 +1,8 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
 import type {
   APIGatewayProxyEventV2,
@@ -15,6 +17,7 @@ import { DynamoMeetingRepository } from "../../shared/adapters/meeting-repositor
 import { DynamoNoticeRepository } from "../../shared/adapters/notice-repository.js";
 import { DynamoRejectionRepository } from "../../shared/adapters/rejection-repository.js";
 import { DynamoRsvpRepository } from "../../shared/adapters/rsvp-repository.js";
+import { deadLetterCounts, sesAccount } from "../../shared/adapters/system-health.js";
 import { requireEnv } from "../../shared/platform/config.js";
 import { routeConsoleRequest } from "./routes.js";
 
@@ -27,6 +30,13 @@ const putter = new ConsoleEventPutter(
   requireEnv("EVENT_BUS_NAME"),
   region,
 );
+const deadLetterQueues = [
+  { queue: "UndeliveredEvents", url: requireEnv("UNDELIVERED_EVENTS_QUEUE_URL") },
+  { queue: "FailedEvents", url: requireEnv("FAILED_EVENTS_QUEUE_URL") },
+];
+// The queue's URL is the request's, not its endpoint: locally the runtime answers for the queues.
+const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+const ses = new SESv2Client({});
 const context = {
   reads: {
     meetings: new DynamoMeetingRepository(documents, tableName),
@@ -35,6 +45,10 @@ const context = {
     rsvps: new DynamoRsvpRepository(documents, tableName),
     chair: new DynamoChairRepository(documents, tableName),
     rejections: new DynamoRejectionRepository(documents, tableName),
+  },
+  health: {
+    deadLetters: () => deadLetterCounts(sqs, deadLetterQueues),
+    sesAccount: () => sesAccount(ses),
   },
   sender: { name: requireEnv("SENDER_NAME"), address: requireEnv("SENDER_ADDRESS") },
   now: () => new Date(),

@@ -13,6 +13,7 @@ import {
   meetingList,
   meetingPage,
 } from "../../shared/domain/console.js";
+import type { HealthReads } from "../../shared/domain/health.js";
 import { NothingToPreview, previewMeetingNotice } from "../../shared/notices/preview.js";
 import type { Sender } from "../../shared/notices/render.js";
 
@@ -26,6 +27,8 @@ export interface PutOutcome {
 
 export interface ConsoleApiContext {
   reads: ConsoleReads;
+  /** The dead-letter queues and SES's account, for the overview. */
+  health: HealthReads;
   /** Puts the checked events on the bus, each naming who put it. */
   put(events: ConsoleEvent[], user: ConsoleUser): Promise<PutOutcome[]>;
   sender: Sender;
@@ -102,7 +105,8 @@ async function route(
   const meetingMatch = /^\/api\/meetings\/([^/]+)$/.exec(path);
   if (method === "GET") {
     if (path === "/api/me") return json(200, user);
-    if (path === "/api/overview") return json(200, await consoleOverview(reads, context.now()));
+    if (path === "/api/overview")
+      return json(200, await consoleOverview(reads, context.health, context.now()));
     if (path === "/api/meetings") return json(200, await meetingList(reads));
     if (meetingMatch !== null) {
       const page = await meetingPage(reads, decodeURIComponent(meetingMatch[1] ?? ""));

@@ -6,6 +6,7 @@ import type { ChairRepository } from "./chair.js";
 import { currentChair } from "./chair.js";
 import type { Contact, ContactRepository } from "./contacts.js";
 import { type CoverageReport, coverageReport } from "./coverage.js";
+import type { HealthReads, QueueCount, SesAccountState } from "./health.js";
 import { hasEnded, type Meeting, type MeetingRepository, meetingSubject } from "./meetings.js";
 import type { NoticeDefinition, NoticeRecord } from "./notices.js";
 import type { RejectedEvent } from "./rejections.js";
@@ -181,8 +182,58 @@ export async function meetingList(reads: ConsoleReads): Promise<MeetingView[]> {
   return (await reads.meetings.list()).map(meetingView);
 }
 
-/** The overview: upcoming meetings and how far each reached, the Chair, rejected events. */
-export async function consoleOverview(reads: ConsoleReads, now: Date) {
+/** Dead letters waiting, by queue, or why they could not be counted. */
+export type DeadLettersView =
+  | { total: number; byQueue: Record<string, number> }
+  | { unavailable: string };
+
+/** SES's sandbox state and quota as the overview shows them, or why they could not be read. */
+export type SesView =
+  | {
+      sandbox: boolean;
+      sendingEnabled: boolean;
+      /** -1: no daily limit. */
+      max24HourSend: number;
+      sentLast24Hours: number;
+      /** 0: no rate limit. */
+      maxSendRate: number;
+    }
+  | { unavailable: string };
+
+export function deadLettersView(queues: QueueCount[]): DeadLettersView {
+  return {
+    total: queues.reduce((sum, queue) => sum + queue.messages, 0),
+    byQueue: Object.fromEntries(queues.map((queue) => [queue.queue, queue.messages])),
+  };
+}
+
+export function sesView(account: SesAccountState): SesView {
+  if ("error" in account) return { unavailable: account.error };
+  return {
+    sandbox: !account.productionAccess,
+    sendingEnabled: account.sendingEnabled,
+    max24HourSend: account.max24HourSend,
+    sentLast24Hours: account.sentLast24Hours,
+    maxSendRate: account.maxSendRate,
+  };
+}
+
+async function deadLettersOf(health: HealthReads): Promise<DeadLettersView> {
+  try {
+    return deadLettersView(await health.deadLetters());
+  } catch (error) {
+    // The rest of the overview still shows: the reason says what to fix (a permission, a URL).
+    return {
+      unavailable: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    };
+  }
+}
+
+/**
+ * The overview: upcoming meetings and how far each reached, the Chair, rejected events, the dead
+ * letters waiting and SES's sandbox state and quota (what `kp status` tells).
+ */
+export async function consoleOverview(reads: ConsoleReads, health: HealthReads, now: Date) {
   const upcoming = (await reads.meetings.list())
     .filter((meeting) => meeting.status === "scheduled" && !hasEnded(meeting, now))
     .sort((a, b) => a.startsAt.localeCompare(b.startsAt));
@@ -200,8 +251,19 @@ export async function consoleOverview(reads: ConsoleReads, now: Date) {
       };
     }),
   );
-  const rejected = await reads.rejections.list({ limit: 100 });
-  return { meetings, chair: await currentChair(reads.chair), rejected: rejected.length };
+  const [rejected, chair, deadLetters, ses] = await Promise.all([
+    reads.rejections.list({ limit: 100 }),
+    currentChair(reads.chair),
+    deadLettersOf(health),
+    health.sesAccount(),
+  ]);
+  return {
+    meetings,
+    chair,
+    rejected: rejected.length,
+    deadLetters,
+    ses: sesView(ses),
+  };
 }
 
 export async function contactList(reads: ConsoleReads): Promise<Contact[]> {

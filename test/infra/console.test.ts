@@ -65,6 +65,42 @@ describe("KpConsole: the user pool, the API and its authorizer, the site behind 
     );
   });
 
+  it("lets the API's function read the two dead-letter queues' counts and SES's account, and nothing more of either", () => {
+    // Prepare
+    const [fn] = Object.values(
+      template.findResources("AWS::Lambda::Function", {
+        Properties: {
+          Environment: { Variables: { UNDELIVERED_EVENTS_QUEUE_URL: Match.anyValue() } },
+        },
+      }),
+    );
+    const statements = Object.values(template.findResources("AWS::IAM::Policy")).flatMap(
+      (policy) =>
+        policy.Properties.PolicyDocument.Statement as {
+          Action: string | string[];
+          Resource: unknown;
+        }[],
+    );
+    // Assess: the URLs come from the stateful stack's queues (imported), each queue is granted
+    // GetQueueAttributes only, and GetAccount (which takes no resource) is the only SES action.
+    const variables = fn?.Properties.Environment.Variables;
+    expect(JSON.stringify(variables.UNDELIVERED_EVENTS_QUEUE_URL)).toMatch(/UndeliveredEvents/);
+    expect(JSON.stringify(variables.FAILED_EVENTS_QUEUE_URL)).toMatch(/FailedEvents/);
+    const sqs = statements.filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith("sqs:")),
+    );
+    const queueReads = sqs.filter((statement) => statement.Action === "sqs:GetQueueAttributes");
+    expect(JSON.stringify(queueReads.map((statement) => statement.Resource))).toMatch(
+      /UndeliveredEvents[\s\S]*FailedEvents|FailedEvents[\s\S]*UndeliveredEvents/,
+    );
+    const sqsActions = new Set(sqs.flatMap((statement) => [statement.Action].flat()));
+    expect(sqsActions).toEqual(new Set(["sqs:GetQueueAttributes", "sqs:SendMessage"]));
+    const ses = statements.filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith("ses:")),
+    );
+    expect(ses).toEqual([expect.objectContaining({ Action: "ses:GetAccount", Resource: "*" })]);
+  });
+
   it("serves the console from a private bucket through CloudFront's origin access control, with security headers", () => {
     template.hasResourceProperties("AWS::S3::Bucket", {
       PublicAccessBlockConfiguration: {

@@ -1,4 +1,6 @@
+import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runKp } from "../../cli/kp.js";
 import { expiredToken, signIn, upcomingMeeting } from "../support/console.js";
 import { type LocalStack, startLocalStack } from "../support/local-stack.js";
 
@@ -210,6 +212,73 @@ describe("the console's API: who may read and who may put", () => {
     expect(page.coverage.rows.find((row) => row.represents === "IT")).toMatchObject({
       contacts: 0,
     });
+  });
+
+  it("tells on the overview the dead letters waiting and SES's account; a crashed event's letter counts", async () => {
+    // Prepare
+    const overview = async () =>
+      (await (await call({ method: "GET", path: "/api/overview" }, viewer)).json()) as {
+        deadLetters: unknown;
+        ses: unknown;
+      };
+    const before = await overview();
+    const io = { out: () => undefined, err: () => undefined };
+    const crash = await runKp(
+      ["chaos", "crash", "contact-upserted", "--next", "3", "--after", "0"].concat(
+        "--local-dir",
+        stack.dataDir,
+      ),
+      io,
+    );
+    expect(crash).toBe(0);
+
+    // Act: the first attempt and Lambda's two retries crash, so the event ends in FailedEvents.
+    await stack.put({
+      detailType: "Contact Upserted",
+      detail: {
+        contactId: "lu-fp-1",
+        name: "Luc Weis",
+        email: "luc@example.org",
+        memberState: "LU",
+      },
+    });
+    await stack.runtime.idle();
+    const after = await overview();
+
+    // Assess: the local SES is out of the sandbox, with the quota the runtime was given.
+    expect(before.deadLetters).toEqual({
+      total: 0,
+      byQueue: { UndeliveredEvents: 0, FailedEvents: 0 },
+    });
+    expect(before.ses).toEqual({
+      sandbox: false,
+      sendingEnabled: true,
+      max24HourSend: -1,
+      sentLast24Hours: expect.any(Number),
+      maxSendRate: 14,
+    });
+    expect(after.deadLetters).toEqual({
+      total: 1,
+      byQueue: { UndeliveredEvents: 0, FailedEvents: 1 },
+    });
+  });
+
+  it("answers SQS's GetQueueAttributes only for the template's queues, as SQS does", async () => {
+    // Prepare
+    const { eventBridgeEndpoint, region } = stack.runtime.description;
+    const sqs = new SQSClient({
+      endpoint: eventBridgeEndpoint,
+      region,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      useQueueUrlAsEndpoint: false,
+    });
+
+    // Act
+    const unknown = sqs.send(new GetQueueAttributesCommand({ QueueUrl: "no-such-queue" }));
+
+    // Assess
+    await expect(unknown).rejects.toMatchObject({ name: "QueueDoesNotExist" });
+    sqs.destroy();
   });
 
   it("serves the console with its security headers, and a local sign-in only for the built-in users", async () => {

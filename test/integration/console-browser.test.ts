@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contactsFromCsv } from "../../cli/contacts-csv.js";
+import { runKp } from "../../cli/kp.js";
 import { CHROMIUM, upcomingMeeting } from "../support/console.js";
 import { type LocalStack, startLocalStack } from "../support/local-stack.js";
 import { recipientOf, storedEmails } from "../support/ses.js";
@@ -69,11 +70,49 @@ describe("the console in a browser: an officer schedules, watches and corrects; 
     expect(await page.getByText("LOCAL – built-in users").count()).toBe(1);
     await signInAs("officer");
     expect(await page.getByText("local-officer · officer (may put events)").count()).toBe(1);
+    expect(await page.getByText("No dead letters waiting.").count()).toBe(1);
+    expect(await page.getByText("Production access: SES sends to any address.").count()).toBe(1);
+    expect(await page.locator(".warning").count()).toBe(0);
     await page.getByRole("button", { name: "Français" }).click();
     await page.getByRole("heading", { name: "Vue d’ensemble", level: 1 }).waitFor();
     expect(await page.getAttribute("html", "lang")).toBe("fr");
+    expect(await page.getByText("Aucune lettre morte en attente.").count()).toBe(1);
     await page.getByRole("button", { name: "English" }).click();
     await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+  });
+
+  it("warns on the overview of a dead letter waiting, with what to do about it", async () => {
+    // Prepare: a contact-upserted that crashes on its first attempt and both retries.
+    const crash = await runKp(
+      ["chaos", "crash", "contact-upserted", "--next", "3", "--after", "0"].concat(
+        "--local-dir",
+        stack.dataDir,
+      ),
+      { out: () => undefined, err: () => undefined },
+    );
+    expect(crash).toBe(0);
+    await stack.put({
+      detailType: "Contact Upserted",
+      detail: {
+        contactId: "lu-fp-b",
+        name: "Luc Weis",
+        email: "luc.b@example.org",
+        memberState: "LU",
+      },
+    });
+    await stack.runtime.idle();
+
+    // Act
+    await page.goto(`${web}/#/`);
+    await page.reload();
+
+    // Assess
+    const warning = page.locator(".warning").filter({ hasText: "dead letter(s) waiting" });
+    await warning.waitFor();
+    expect(await warning.textContent()).toContain(
+      "Needs attention: 1 dead letter(s) waiting: FailedEvents 1.",
+    );
+    expect(await warning.textContent()).toContain("kp redrive");
   });
 
   it("schedules a meeting through the form: a preview per language, the invitations in the local SES, the coverage filled in", async () => {

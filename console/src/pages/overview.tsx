@@ -1,6 +1,20 @@
+import type { ComponentChildren } from "preact";
 import { useConsole, useT } from "../context.js";
 import { useApi } from "../data.js";
 import { type ChairView, countryLabel, type MeetingSummary } from "../views.js";
+
+type DeadLetters = { total: number; byQueue: Record<string, number> } | { unavailable: string };
+type Ses =
+  | {
+      sandbox: boolean;
+      sendingEnabled: boolean;
+      /** -1: no daily limit. */
+      max24HourSend: number;
+      sentLast24Hours: number;
+      /** 0: no rate limit. */
+      maxSendRate: number;
+    }
+  | { unavailable: string };
 
 interface Overview {
   meetings: {
@@ -13,6 +27,67 @@ interface Overview {
   }[];
   chair: ChairView;
   rejected: number;
+  deadLetters: DeadLetters;
+  ses: Ses;
+}
+
+/** A warning says so in words, not in colour only. */
+function Warning({ children }: { children: ComponentChildren }) {
+  const t = useT();
+  return (
+    <div class="warning">
+      <strong>{t("health.attention")}</strong> {children}
+    </div>
+  );
+}
+
+function DeadLettersPart({ deadLetters }: { deadLetters: DeadLetters }) {
+  const t = useT();
+  if ("unavailable" in deadLetters) {
+    return (
+      <Warning>{t("health.deadLetters.unavailable", { reason: deadLetters.unavailable })}</Warning>
+    );
+  }
+  if (deadLetters.total === 0) return <p>{t("health.deadLetters.none")}</p>;
+  const queues = Object.entries(deadLetters.byQueue)
+    .filter(([, messages]) => messages > 0)
+    .map(([queue, messages]) => `${queue} ${messages}`)
+    .join(", ");
+  return (
+    <Warning>
+      {t("health.deadLetters.waiting", { total: deadLetters.total, queues })}
+      <p>{t("health.deadLetters.explain")}</p>
+    </Warning>
+  );
+}
+
+function SesPart({ ses }: { ses: Ses }) {
+  const t = useT();
+  if ("unavailable" in ses) {
+    return <Warning>{t("health.ses.unavailable", { reason: ses.unavailable })}</Warning>;
+  }
+  const quota = t("health.ses.quota", {
+    sent: ses.sentLast24Hours,
+    daily:
+      ses.max24HourSend < 0
+        ? t("health.ses.noDaily")
+        : t("health.ses.daily", { max: ses.max24HourSend }),
+    rate:
+      ses.maxSendRate > 0
+        ? t("health.ses.rate", { rate: ses.maxSendRate })
+        : t("health.ses.noRate"),
+  });
+  return (
+    <>
+      {ses.sandbox ? (
+        <Warning>{t("health.ses.sandbox")}</Warning>
+      ) : (
+        <p>{t("health.ses.production")}</p>
+      )}
+      {ses.sendingEnabled ? null : <Warning>{t("health.ses.disabled")}</Warning>}
+      <p>{quota}</p>
+    </>
+  );
 }
 
 export function OverviewPage() {
@@ -74,6 +149,13 @@ export function OverviewPage() {
             ? t("chair.tbc")
             : countryLabel(data.chair.upcoming.country, language)}
         </p>
+      </section>
+      <section aria-labelledby="health">
+        <h2 id="health">{t("health.title")}</h2>
+        <h3 id="dead-letters">{t("health.deadLetters")}</h3>
+        <DeadLettersPart deadLetters={data.deadLetters} />
+        <h3 id="ses">{t("health.ses")}</h3>
+        <SesPart ses={data.ses} />
       </section>
       <section aria-labelledby="waiting">
         <h2 id="waiting">{t("overview.rejected")}</h2>
