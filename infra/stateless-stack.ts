@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import {
   CfnEventBusPolicy,
   EventBus,
@@ -7,14 +8,16 @@ import {
   Rule,
   Schedule,
 } from "aws-cdk-lib/aws-events";
+import { SqsQueue } from "aws-cdk-lib/aws-events-targets";
 import { Effect, PolicyStatement, StarPrincipal } from "aws-cdk-lib/aws-iam";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import {
   ConfigurationSet,
   EmailSendingEvent,
   EventDestination,
   SuppressionReasons,
 } from "aws-cdk-lib/aws-ses";
-import { type IQueue, Queue } from "aws-cdk-lib/aws-sqs";
+import { type IQueue, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { LISTS_INDEX } from "../shared/adapters/table-keys.js";
 import {
@@ -34,6 +37,7 @@ import { SES_DETAIL_TYPES, SES_SOURCE } from "../shared/contract/ses-events.js";
 import { STACK_OUTPUTS } from "../shared/platform/stages.js";
 import { Monitoring, type RoutedRule } from "./constructs/monitoring.js";
 import {
+  DEFAULT_FUNCTION_TIMEOUT,
   targetOf,
   WORKFLOW_FUNCTION_ACKNOWLEDGEMENTS,
   WorkflowFunction,
@@ -42,6 +46,11 @@ import {
 import { accessOf, accessStatements } from "./function-access.js";
 import { type Settings, senderDomain } from "./settings.js";
 import type { StatefulStack } from "./stateful-stack.js";
+
+/** How long record-delivery's event source gathers SES events before it invokes with fewer than 100. */
+export const SES_EVENTS_BATCHING_WINDOW = Duration.seconds(5);
+/** Receives of an SES event before it moves to SesEventsDeadLetters. */
+export const SES_EVENTS_MAX_RECEIVE_COUNT = 5;
 
 export interface StatelessStackProps extends StackProps {
   stateful: StatefulStack;
@@ -155,22 +164,28 @@ export class StatelessStack extends Stack {
     });
     sender.addEnvironment("SES_CONFIGURATION_SET", configurationSet.configurationSetName);
     const recorder = this.addFunction("record-delivery");
-    this.target(
-      new Rule(this, "record-delivery-rule", {
-        description: "SES's events about the notices",
-        // SES reports every stage's messages on the account's default bus: this stage's only.
-        eventPattern: {
-          source: [SES_SOURCE],
-          detailType: [...SES_DETAIL_TYPES],
-          detail: {
-            mail: { tags: { "ses:configuration-set": [configurationSet.configurationSetName] } },
-          },
+    const sesEvents = this.sesEventsQueue(recorder);
+    const sesEventsRule = new Rule(this, "record-delivery-rule", {
+      description: "SES's events about the notices, to record-delivery's queue",
+      // SES reports every stage's messages on the account's default bus: this stage's only.
+      eventPattern: {
+        source: [SES_SOURCE],
+        detailType: [...SES_DETAIL_TYPES],
+        detail: {
+          mail: { tags: { "ses:configuration-set": [configurationSet.configurationSetName] } },
         },
+      },
+    });
+    // The queue's policy lets only this rule send (aws:SourceArn); EventBridge's retries for a
+    // day, then the undelivered-events DLQ, as for the rules that invoke a function.
+    sesEventsRule.addTarget(
+      new SqsQueue(sesEvents.queue, {
+        retryAttempts: 185,
+        maxEventAge: Duration.hours(24),
+        deadLetterQueue: this.undeliveredEvents,
       }),
-      recorder,
-      "SES events (default bus)",
-      false,
     );
+    this.rules.push({ label: "SES events (default bus)", rule: sesEventsRule });
     // The sender's statement; the other functions get none (see FUNCTION_ACCESS.sendsEmail).
     const sendsEmail = new PolicyStatement({
       actions: ["ses:SendRawEmail"],
@@ -222,6 +237,7 @@ export class StatelessStack extends Stack {
       sweep,
       rules: this.rules,
       deadLetterQueues: [
+        sesEvents.deadLetters,
         {
           label: "UndeliveredEvents",
           queue: this.stateful.undeliveredEvents,
@@ -239,6 +255,58 @@ export class StatelessStack extends Stack {
     });
 
     Validations.of(this).acknowledge(...WORKFLOW_FUNCTION_ACKNOWLEDGEMENTS);
+  }
+
+  /**
+   * record-delivery reads SES's events from a queue in batches (up to 100, or what came in 5 s):
+   * one invocation records many deliveries. A record the handler reports failed
+   * (`ReportBatchItemFailures`) alone becomes visible again; after 5 receives it moves to the
+   * queue's own dead-letter queue, whose depth alarms. The visibility timeout is 6 × the
+   * function's timeout plus the batching window, as Lambda's event source mapping advises.
+   */
+  private sesEventsQueue(recorder: WorkflowFunction): {
+    queue: Queue;
+    deadLetters: { label: string; queue: IQueue; alarm: Alarm };
+  } {
+    const deadLetterQueue = new Queue(this, "SesEventsDeadLetters", {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(deadLetterQueue).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason: "This queue is itself a dead-letter queue.",
+    });
+    const queue = new Queue(this, "SesEvents", {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(
+        (recorder.timeout ?? DEFAULT_FUNCTION_TIMEOUT).toSeconds() * 6 +
+          SES_EVENTS_BATCHING_WINDOW.toSeconds(),
+      ),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: SES_EVENTS_MAX_RECEIVE_COUNT },
+    });
+    recorder.addEventSource(
+      new SqsEventSource(queue, {
+        batchSize: 100,
+        maxBatchingWindow: SES_EVENTS_BATCHING_WINDOW,
+        reportBatchItemFailures: true,
+      }),
+    );
+    const alarm = this.stateful.onCall.notify(
+      new Alarm(this, "SesEventsDeadLettersAlarm", {
+        alarmDescription: `An SES event is waiting in SesEventsDeadLetters: record-delivery failed on it ${SES_EVENTS_MAX_RECEIVE_COUNT} times (DynamoDB unavailable or throttling for that long, a bug, or a message on the queue that is not an SES event), so a notice's delivery, bounce or complaint is not recorded and a bounced contact may not be suppressed. Do: read record-delivery's log group for "Record failed" (it names the SQS messageId and the error), fix the cause, then move the messages back to the SesEvents queue (aws sqs start-message-move-task --source-arn <SesEventsDeadLetters ARN>); recording an event twice changes nothing. Runbook: README, Operations > Runbook.`,
+        metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+        }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    return { queue, deadLetters: { label: "SesEventsDeadLetters", queue: deadLetterQueue, alarm } };
   }
 
   /**

@@ -36,6 +36,20 @@ export interface LocalQueue {
   logicalId: string;
   queueName: string;
   arn: string;
+  /** RedrivePolicy: a message received this many times moves to the dead-letter queue. */
+  redrive?: { deadLetterTargetArn: string; maxReceiveCount: number };
+}
+
+/** An SQS queue read by a function in batches (`AWS::Lambda::EventSourceMapping`). */
+export interface LocalEventSourceMapping {
+  queueArn: string;
+  functionArn: string;
+  batchSize: number;
+  /** MaximumBatchingWindowInSeconds: how long a batch gathers before it is handed over. */
+  batchingWindowMs: number;
+  /** ReportBatchItemFailures: the function names the records that failed. */
+  reportBatchItemFailures: boolean;
+  enabled: boolean;
 }
 
 /** An archive of a bus: the events its pattern matches, kept for replay. */
@@ -95,6 +109,7 @@ export interface LocalSystem {
   archives: LocalArchive[];
   functions: LocalFunction[];
   rules: LocalRule[];
+  eventSourceMappings: LocalEventSourceMapping[];
   /** Configuration sets whose SES events go to an EventBridge bus. */
   sesEventDestinations: SesEventDestination[];
   outputs: Record<string, string>;
@@ -361,6 +376,7 @@ export function loadLocalSystem(assemblyDir: string, environment: LocalEnvironme
     archives: [],
     functions: [],
     rules: [],
+    eventSourceMappings: [],
     sesEventDestinations: [],
     outputs: {},
   };
@@ -385,11 +401,44 @@ export function loadLocalSystem(assemblyDir: string, environment: LocalEnvironme
     for (const [logicalId] of resourcesOfType(stack, "AWS::Events::EventBus")) {
       system.eventBuses.push(resolver.physicalName(stack, logicalId));
     }
-    for (const [logicalId] of resourcesOfType(stack, "AWS::SQS::Queue")) {
+    for (const [logicalId, resource] of resourcesOfType(stack, "AWS::SQS::Queue")) {
+      const properties = resource.Properties ?? {};
+      const redrive = properties.RedrivePolicy as
+        | { deadLetterTargetArn?: unknown; maxReceiveCount?: unknown }
+        | undefined;
       system.queues.push({
         logicalId,
         queueName: resolver.physicalName(stack, logicalId),
         arn: resolver.arn(stack, logicalId),
+        ...(redrive === undefined
+          ? {}
+          : {
+              redrive: {
+                deadLetterTargetArn: String(resolver.resolve(stack, redrive.deadLetterTargetArn)),
+                maxReceiveCount: Number(redrive.maxReceiveCount),
+              },
+            }),
+      });
+    }
+    for (const [logicalId, resource] of resourcesOfType(stack, "AWS::Lambda::EventSourceMapping")) {
+      const properties = resource.Properties ?? {};
+      const functionRef = (properties.FunctionName as { Ref?: unknown } | undefined)?.Ref;
+      const queueArn = String(resolver.resolve(stack, properties.EventSourceArn));
+      if (typeof functionRef !== "string" || !queueArn.startsWith("arn:aws:sqs:")) {
+        throw new UnsupportedTemplateFeature(
+          `Event source mapping ${logicalId}: only an SQS queue of the app to a function of its stack`,
+        );
+      }
+      system.eventSourceMappings.push({
+        queueArn,
+        functionArn: resolver.arn(stack, functionRef),
+        // Lambda's default for SQS.
+        batchSize: Number(properties.BatchSize ?? 10),
+        batchingWindowMs: Number(properties.MaximumBatchingWindowInSeconds ?? 0) * 1000,
+        reportBatchItemFailures: ((properties.FunctionResponseTypes ?? []) as unknown[]).includes(
+          "ReportBatchItemFailures",
+        ),
+        enabled: properties.Enabled !== false,
       });
     }
     for (const [logicalId, resource] of resourcesOfType(stack, "AWS::Events::Archive")) {

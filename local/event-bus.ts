@@ -3,6 +3,7 @@ import type { LocalArchives } from "./archive.js";
 import type { LocalFunction, LocalRule, LocalSystem, LocalTarget } from "./cloud-assembly.js";
 import type { DeadLetterQueues } from "./dead-letters.js";
 import { matchesEventPattern } from "./event-pattern.js";
+import { type BatchReport, EventSourcePollers } from "./event-source-mapping.js";
 import type {
   InvocationJournal,
   JournalledInvocation,
@@ -49,6 +50,8 @@ export interface EventBusOptions {
   schedules: ScheduleJournal;
   /** The bus's archives (kept for replay); none: nothing is archived. */
   archives?: LocalArchives;
+  /** Each batch a queue's event source mapping hands to its function. */
+  onBatch?: (report: BatchReport) => void;
 }
 
 /** "2023-03-16T09:00:00Z": EventBridge's `time`, to the second. */
@@ -89,6 +92,8 @@ export class LocalEventBus {
   private readonly functionsByArn: Map<string, LocalFunction>;
   private stopped = false;
   private readonly waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  /** The queues that are rule targets and that a function reads in batches. */
+  private readonly pollers: EventSourcePollers;
   deliveries = 0;
 
   constructor(
@@ -98,6 +103,20 @@ export class LocalEventBus {
     private readonly options: EventBusOptions,
   ) {
     this.functionsByArn = new Map(system.functions.map((fn) => [fn.arn, fn]));
+    this.pollers = new EventSourcePollers(system, {
+      lambda,
+      deadLetters,
+      journal: options.journal,
+      retryDelaysMs: options.retryDelaysMs,
+      track: (done) => this.track(done),
+      onVisible: () => this.handOverIfOnlyBatchesWait(),
+      onBatch: (report) => {
+        this.deliveries += 1;
+        options.onBatch?.(report);
+      },
+      onDeadLetter: options.onDeadLetter,
+      isStopped: () => this.stopped,
+    });
   }
 
   knowsBus(nameOrArn: string | undefined): boolean {
@@ -158,7 +177,10 @@ export class LocalEventBus {
   /** Resumes every invocation journalled by an earlier run (after a stop or a kill). */
   resume(): number {
     const journalled = this.options.journal.list();
-    for (const invocation of journalled) this.track(this.run(invocation));
+    for (const invocation of journalled) {
+      if (this.pollers.reads(invocation.targetArn)) this.pollers.resume(invocation);
+      else this.track(this.run(invocation));
+    }
     return journalled.length;
   }
 
@@ -217,10 +239,21 @@ export class LocalEventBus {
     this.options.schedules.fired(rule.name, now.getTime());
   }
 
-  /** Resolves when every delivery, retry included, has finished. */
+  /**
+   * Resolves when every delivery, retry included, has finished, and every queued message is
+   * deleted or dead-lettered. Once nothing is under way but messages waiting for their batching
+   * window, a waiter has them handed over at once: nothing else can join their batch.
+   */
   idle(): Promise<void> {
     if (this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.handOverIfOnlyBatchesWait();
+    return idle;
+  }
+
+  private handOverIfOnlyBatchesWait(): void {
+    if (this.idleWaiters.length === 0 || this.inFlight === 0) return;
+    if (this.pollers.waiting() === this.inFlight) this.pollers.flush();
   }
 
   /** Invocations accepted and not yet done (succeeded or dead-lettered). */
@@ -234,6 +267,7 @@ export class LocalEventBus {
    */
   stop(): void {
     this.stopped = true;
+    this.pollers.stop();
     for (const wait of this.waits) {
       clearTimeout(wait.timer);
       wait.resolve();
@@ -248,6 +282,25 @@ export class LocalEventBus {
 
   private accept(rule: LocalRule, target: LocalTarget, event: EventEnvelope): void {
     if (this.stopped) return;
+    if (
+      target.input === undefined &&
+      target.inputPath === undefined &&
+      this.pollers.reads(target.arn)
+    ) {
+      // SendMessage to a queue a function reads: the body is the event.
+      const now = Date.now();
+      this.pollers.send({
+        id: randomUUID(),
+        rule: rule.name,
+        targetArn: target.arn,
+        event,
+        payload: event,
+        attempts: 0,
+        dueAt: now,
+        queuedAt: now,
+      });
+      return;
+    }
     const payload =
       target.input !== undefined
         ? JSON.parse(target.input)
@@ -282,6 +335,8 @@ export class LocalEventBus {
         this.inFlight -= 1;
         if (this.inFlight === 0) {
           for (const resolve of this.idleWaiters.splice(0)) resolve();
+        } else {
+          this.handOverIfOnlyBatchesWait();
         }
       });
   }

@@ -250,6 +250,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       region,
       retryDelaysMs: options.retryDelaysMs ?? [1000, 2000],
       onDelivery: (report) => log(describeDelivery(report)),
+      onBatch: (report) =>
+        log(
+          `${report.failed === 0 ? "✓" : "✗"} ${report.functionName} ← ${report.records} message(s) of ${report.queueName}${report.failed === 0 ? "" : `: ${report.failed} failed${report.error === undefined ? "" : ` (${report.error})`}, received again later`}`,
+        ),
       onDeadLetter: (message) => log(`✗ ${message}`),
       onUnknownBus: (bus) => log(`! event for bus "${bus}" dropped: no such bus (as AWS does)`),
       now: () => clock.now(),

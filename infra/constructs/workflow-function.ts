@@ -7,6 +7,9 @@ import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 
+/** A function's timeout unless its props give another. */
+export const DEFAULT_FUNCTION_TIMEOUT = Duration.seconds(30);
+
 export interface WorkflowFunctionProps {
   /** Where the function's failed invocations go once Lambda's retries are spent. */
   deadLetterQueue: IQueue;
@@ -33,7 +36,7 @@ export class WorkflowFunction extends NodejsFunction {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(30),
+      timeout: props.timeout ?? DEFAULT_FUNCTION_TIMEOUT,
       ...(props.reservedConcurrentExecutions === undefined
         ? {}
         : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),

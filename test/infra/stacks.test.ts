@@ -465,6 +465,70 @@ describe("the CDK app", () => {
     });
   });
 
+  it("queues SES's events for record-delivery, which reads them in batches with partial failure", () => {
+    const queues = stateless.findResources("AWS::SQS::Queue");
+    expect(Object.keys(queues)).toHaveLength(2);
+    const [queueId, queue] = Object.entries(queues).find(
+      ([, candidate]) => candidate.Properties.RedrivePolicy !== undefined,
+    ) ?? ["", undefined];
+    const deadLetterId = Object.keys(queues).find((id) => id !== queueId) ?? "";
+    for (const each of Object.values(queues)) {
+      expect(each.Properties.SqsManagedSseEnabled).toBe(true);
+    }
+    expect(queue?.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { "Fn::GetAtt": [deadLetterId, "Arn"] },
+      maxReceiveCount: 5,
+    });
+    // At least 6 × record-delivery's 30 s timeout.
+    expect(queue?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(180);
+    stateless.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      EventSourceArn: { "Fn::GetAtt": [queueId, "Arn"] },
+      FunctionName: { Ref: Match.stringLikeRegexp("^recorddelivery") },
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 5,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+    });
+    // The rule that keeps only this configuration set's events targets the queue, not the function.
+    const sesRules = Object.values(stateless.findResources("AWS::Events::Rule")).filter(
+      (rule) => rule.Properties.EventPattern?.source?.[0] === "aws.ses",
+    );
+    expect(sesRules).toHaveLength(1);
+    expect(sesRules[0]?.Properties.EventPattern.detail.mail.tags["ses:configuration-set"]).toEqual([
+      expect.anything(),
+    ]);
+    expect(sesRules[0]?.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { "Fn::GetAtt": [queueId, "Arn"] } }),
+    ]);
+    // Only that rule may send: TLS-only, and EventBridge on the rule's ARN.
+    const sesRuleId = Object.entries(stateless.findResources("AWS::Events::Rule")).find(
+      ([, rule]) => rule.Properties.EventPattern?.source?.[0] === "aws.ses",
+    )?.[0];
+    stateless.hasResourceProperties("AWS::SQS::QueuePolicy", {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: "Deny",
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          }),
+          Match.objectLike({
+            Effect: "Allow",
+            Action: Match.arrayWith(["sqs:SendMessage"]),
+            Principal: { Service: "events.amazonaws.com" },
+            Condition: { ArnEquals: { "aws:SourceArn": { "Fn::GetAtt": [sesRuleId, "Arn"] } } },
+          }),
+        ]),
+      },
+    });
+    stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [deadLetterId, "QueueName"] } }],
+      Threshold: 0,
+      AlarmActions: [Match.anyValue()],
+      AlarmDescription: Match.stringLikeRegexp("^An SES event is waiting in SesEventsDeadLetters"),
+    });
+  });
+
   it("reserves no concurrency for the sender when senderReservedConcurrency is 0 (small accounts)", () => {
     const small = buildApp(new App({ context: { ...NO_BUNDLING, senderReservedConcurrency: 0 } }));
 
@@ -574,8 +638,8 @@ describe("the CDK app", () => {
       ...Object.values(stateful.findResources("AWS::CloudWatch::Alarm")),
       ...Object.values(stateless.findResources("AWS::CloudWatch::Alarm")),
     ];
-    // The two dead-letter queues, one per function, and four more (throttling, give-up, SES).
-    expect(alarms.length).toBe(2 + 12 + 4);
+    // The three dead-letter queues, one per function, and four more (throttling, give-up, SES).
+    expect(alarms.length).toBe(3 + 12 + 4);
     for (const alarm of alarms) {
       const [action] = alarm.Properties.AlarmActions;
       expect(alarm.Properties.AlarmActions).toHaveLength(1);

@@ -23,6 +23,7 @@ function emptyBus(): LocalEventBus {
     archives: [],
     functions: [],
     rules: [],
+    eventSourceMappings: [],
     sesEventDestinations: [],
     outputs: {},
   };
