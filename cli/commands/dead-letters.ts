@@ -16,7 +16,7 @@ import {
 import { MAX_PUT_EVENTS_BYTES_PER_CALL, PUT_EVENTS_BATCH } from "../put-events.js";
 import { deadLetterQueueUrls, localDir } from "../resources.js";
 import { type Target, type TargetOptions, UsageError } from "../target.js";
-import { type Io, serviceErrorLine } from "./shared.js";
+import { type Io, reportingServiceErrors } from "./shared.js";
 
 /** The dead-letter queues of the target: SQS in AWS, the runtime's files locally. */
 function sourceOf(
@@ -84,22 +84,7 @@ function letterJson(letter: HeldLetter) {
   return rest;
 }
 
-export async function deadLetters(
-  args: ParsedArgs,
-  options: TargetOptions,
-  target: () => Target,
-  io: Io,
-  json: boolean,
-): Promise<number> {
-  try {
-    return await deadLettersUnguarded(args, options, target, io, json);
-  } catch (error) {
-    const line = serviceErrorLine(error);
-    if (line === undefined) throw error;
-    io.err(line);
-    return 1;
-  }
-}
+export const deadLetters = reportingServiceErrors(deadLettersUnguarded);
 
 async function deadLettersUnguarded(
   args: ParsedArgs,
@@ -267,22 +252,7 @@ export async function redriveLetters(
   }
 }
 
-export async function redrive(
-  args: ParsedArgs,
-  options: TargetOptions,
-  target: () => Target,
-  io: Io,
-  json: boolean,
-): Promise<number> {
-  try {
-    return await redriveUnguarded(args, options, target, io, json);
-  } catch (error) {
-    const line = serviceErrorLine(error);
-    if (line === undefined) throw error;
-    io.err(line);
-    return 1;
-  }
-}
+export const redrive = reportingServiceErrors(redriveUnguarded);
 
 async function redriveUnguarded(
   args: ParsedArgs,

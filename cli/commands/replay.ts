@@ -10,7 +10,7 @@ import {
 import type { ParsedArgs } from "../args.js";
 import { archiveName } from "../resources.js";
 import { type Target, type TargetOptions, UsageError } from "../target.js";
-import { type Io, serviceErrorLine } from "./shared.js";
+import { type Io, reportingServiceErrors } from "./shared.js";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -93,22 +93,7 @@ export async function replayArchive(
   }
 }
 
-export async function replay(
-  args: ParsedArgs,
-  options: TargetOptions,
-  target: () => Target,
-  io: Io,
-  json: boolean,
-): Promise<number> {
-  try {
-    return await replayUnguarded(args, options, target, io, json);
-  } catch (error) {
-    const line = serviceErrorLine(error);
-    if (line === undefined) throw error;
-    io.err(line);
-    return 1;
-  }
-}
+export const replay = reportingServiceErrors(replayUnguarded);
 
 async function replayUnguarded(
   args: ParsedArgs,

@@ -4,7 +4,8 @@ import { createDocumentClient } from "../../shared/adapters/dynamodb-client.js";
 import { DynamoMeetingRepository } from "../../shared/adapters/meeting-repository.js";
 import { DynamoNoticeRepository } from "../../shared/adapters/notice-repository.js";
 import { DynamoRsvpRepository } from "../../shared/adapters/rsvp-repository.js";
-import type { Target } from "../target.js";
+import type { ParsedArgs } from "../args.js";
+import type { Target, TargetOptions } from "../target.js";
 
 /** Where a command writes: stdout and stderr, or a test's lists. */
 export interface Io {
@@ -51,4 +52,27 @@ export function countBy<T>(items: T[], key: (item: T) => string): Record<string,
 export function serviceErrorLine(error: unknown): string | undefined {
   if (!(error instanceof Error) || !("$metadata" in error)) return undefined;
   return `${error.name}: ${error.message}`;
+}
+
+/** An operations command: it reads the target's queues or archive besides its table. */
+export type OperationsCommand = (
+  args: ParsedArgs,
+  options: TargetOptions,
+  target: () => Target,
+  io: Io,
+  json: boolean,
+) => Promise<number>;
+
+/** The command, with an AWS service's refusal reported on one line (exit 1), not as a stack. */
+export function reportingServiceErrors(command: OperationsCommand): OperationsCommand {
+  return async (args, options, target, io, json) => {
+    try {
+      return await command(args, options, target, io, json);
+    } catch (error) {
+      const line = serviceErrorLine(error);
+      if (line === undefined) throw error;
+      io.err(line);
+      return 1;
+    }
+  };
 }
