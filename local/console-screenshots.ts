@@ -5,6 +5,7 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import { chromium } from "playwright-core";
 import { contactsFromCsv } from "../cli/contacts-csv.js";
 import { DEFAULT_EVENT_BUS_NAME, SOURCE } from "../shared/contract/index.js";
+import { CHROMIUM } from "./chromium.js";
 import { startLocalRuntime } from "./runtime.js";
 
 /**
@@ -25,10 +26,7 @@ const runtime = await startLocalRuntime({
   assemblyDir: join(projectDir, ".kp-local", "cdk.out"),
   ports: { eventBridge: 0, ses: 0, dynamodb: 0, smtp: 0, web: 0 },
 });
-const browser = await chromium.launch({
-  executablePath: process.env.KP_CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
-});
+const browser = await chromium.launch(CHROMIUM);
 try {
   const { description } = runtime;
   const eventBridge = new EventBridgeClient({

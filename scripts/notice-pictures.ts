@@ -14,6 +14,7 @@ import { spawnSync } from "node:child_process";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { CHROMIUM } from "../local/chromium.js";
 import { LANGUAGES, type Language } from "../shared/contract/index.js";
 import type { Contact } from "../shared/domain/contacts.js";
 import type { MeetingSnapshot, NoticeDefinition, NoticeKind } from "../shared/domain/notices.js";
@@ -117,19 +118,8 @@ function contact(language: Language): Contact {
 async function main(): Promise<void> {
   await rm(OUT, { recursive: true, force: true });
   await mkdir(OUT, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await chromium.launch(CHROMIUM);
+
   try {
     for (const [name, width] of Object.entries(WIDTHS)) {
       const page = await browser.newPage({ viewport: { width, height: 600 } });

@@ -34,17 +34,4 @@ export function upcomingMeeting(meetingId: string, days = 30) {
   };
 }
 
-/** Debian's chromium, as .ci/run installs it. */
-export const CHROMIUM = {
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-};
+export { CHROMIUM } from "../../local/chromium.js";
