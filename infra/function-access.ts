@@ -20,7 +20,6 @@ export const LISTS = {
   audience: "AUDIENCE#*",
   meetings: "MEETINGS",
   reminders: "REMINDERS",
-  contactNotices: "NOTICES#*",
   openNotices: "OPEN_NOTICES",
 } as const;
 

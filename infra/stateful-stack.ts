@@ -12,7 +12,7 @@ import { type Archive, EventBus } from "aws-cdk-lib/aws-events";
 import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { LISTS_INDEX, NOTICES_BY_CONTACT_INDEX } from "../shared/adapters/table-keys.js";
+import { LISTS_INDEX } from "../shared/adapters/table-keys.js";
 import { PERSONAL_FIELDS } from "../shared/contract/contact-upserted.js";
 import { SOURCE } from "../shared/contract/index.js";
 import { STACK_OUTPUTS } from "../shared/platform/stages.js";
@@ -71,13 +71,6 @@ export class StatefulStack extends Stack {
       partitionKey: { name: "gsi1pk", type: AttributeType.STRING },
       sortKey: { name: "gsi1sk", type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
-    });
-    // Keys only: a notice record's entry is written once, not again at each change of status.
-    this.table.addGlobalSecondaryIndex({
-      indexName: NOTICES_BY_CONTACT_INDEX,
-      partitionKey: { name: "gsi2pk", type: AttributeType.STRING },
-      sortKey: { name: "gsi2sk", type: AttributeType.STRING },
-      projectionType: ProjectionType.KEYS_ONLY,
     });
 
     this.eventBus = new EventBus(this, "Bus", { eventBusName: settings.eventBusName });

@@ -8,6 +8,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { CHAIR_SUBJECT } from "../domain/chair.js";
 import {
   DELIVERY_RANK,
   type DeliveryRepository,
@@ -22,15 +23,10 @@ import type {
 } from "../domain/notices.js";
 import type { OpenNotices } from "../domain/reconcile-notices.js";
 import { isConditionalCheckFailed, pages } from "./dynamodb-client.js";
-import { keys, LISTS_INDEX, NOTICES_BY_CONTACT_INDEX } from "./table-keys.js";
+import { keys, LISTS_INDEX } from "./table-keys.js";
 
 function recordKey(key: RecipientKey) {
   return keys.noticeRecord(key.subjectKey, key.noticeId, key.contactId);
-}
-
-function contactListing(key: RecipientKey, pkName: string, skName: string) {
-  const listing = keys.contactNotice(key.contactId, key.subjectKey, key.noticeId);
-  return { [pkName]: listing.gsi2pk, [skName]: listing.gsi2sk };
 }
 
 function strip<T>(item: Record<string, unknown>): T {
@@ -122,7 +118,7 @@ export class DynamoNoticeRepository implements Outbox, DeliveryRepository, OpenN
           TableName: this.tableName,
           Key: recordKey(key),
           UpdateExpression:
-            "SET #status = :sending, claimedAt = :now, leaseUntil = :leaseUntil, updatedAt = :now, subjectKey = :subject, noticeId = :notice, contactId = :contact, gsi2pk = :byContact, gsi2sk = :noticeKey",
+            "SET #status = :sending, claimedAt = :now, leaseUntil = :leaseUntil, updatedAt = :now, subjectKey = :subject, noticeId = :notice, contactId = :contact",
           ConditionExpression:
             "attribute_not_exists(pk) OR (#status = :sending AND leaseUntil < :now)",
           ExpressionAttributeNames: { "#status": "status" },
@@ -133,7 +129,6 @@ export class DynamoNoticeRepository implements Outbox, DeliveryRepository, OpenN
             ":subject": key.subjectKey,
             ":notice": key.noticeId,
             ":contact": key.contactId,
-            ...contactListing(key, ":byContact", ":noticeKey"),
           },
         }),
       );
@@ -193,7 +188,6 @@ export class DynamoNoticeRepository implements Outbox, DeliveryRepository, OpenN
           TableName: this.tableName,
           Item: {
             ...recordKey(key),
-            ...keys.contactNotice(key.contactId, key.subjectKey, key.noticeId),
             ...key,
             status: "skipped",
             reason,
@@ -259,36 +253,68 @@ export class DynamoNoticeRepository implements Outbox, DeliveryRepository, OpenN
   }
 
   /**
-   * Every notice record of one contact: the keys from the keys-only `notices-by-contact` index,
-   * then the records themselves (100 a request); and the records listed, whole, in the `lists`
-   * index by the versions before it.
+   * Every notice record of one contact. No index lists them: an index entry per record would be
+   * one more write for every email sent, for a listing ops read now and then. A record's key is
+   * known from its notice and its contact, so every notice ever defined (the Chair's and every
+   * meeting's, the meetings being listed in the `lists` index) is looked up by that key, 100 a
+   * BatchGetItem: a few requests per meeting the secretariat has held, whatever the audience.
    */
   async listForContact(contactId: string): Promise<NoticeRecord[]> {
-    const { gsi2pk } = keys.contactNotice(contactId, "", "");
-    const listed = async (indexName: string, pkName: string) => {
-      const items: Record<string, unknown>[] = [];
-      const query = (startKey: Record<string, unknown> | undefined) =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: indexName,
-            KeyConditionExpression: `${pkName} = :contact`,
-            ExpressionAttributeValues: { ":contact": gsi2pk },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-      for await (const page of pages(query)) items.push(...(page.Items ?? []));
-      return items;
-    };
-    const [byKey, earlier] = await Promise.all([
-      listed(NOTICES_BY_CONTACT_INDEX, "gsi2pk"),
-      listed(LISTS_INDEX, "gsi1pk"),
-    ]);
-    const records = await this.getItems(byKey.map((item) => ({ pk: item.pk, sk: item.sk })));
-    const seen = new Set(records.map((item) => `${item.pk}|${item.sk}`));
-    return [...records, ...earlier.filter((item) => !seen.has(`${item.pk}|${item.sk}`))]
-      .sort((a, b) => String(a.gsi2sk ?? a.gsi1sk).localeCompare(String(b.gsi2sk ?? b.gsi1sk)))
-      .map((item) => strip<NoticeRecord>(item));
+    const subjects = [CHAIR_SUBJECT, ...(await this.meetingSubjects())];
+    const definitions: Record<string, unknown>[] = [];
+    for (let start = 0; start < subjects.length; start += 8) {
+      const some = subjects.slice(start, start + 8);
+      for (const items of await Promise.all(some.map((subject) => this.definitionKeys(subject)))) {
+        definitions.push(...items);
+      }
+    }
+    const records = await this.getItems(
+      definitions.map((definition) =>
+        keys.noticeRecord(String(definition.pk), String(definition.noticeId), contactId),
+      ),
+    );
+    return records
+      .map((item) => strip<NoticeRecord>(item))
+      .sort((a, b) =>
+        `${a.subjectKey}#${a.noticeId}`.localeCompare(`${b.subjectKey}#${b.noticeId}`),
+      );
+  }
+
+  /** Every meeting's partition, from the `lists` index (a meeting stays listed once scheduled). */
+  private async meetingSubjects(): Promise<string[]> {
+    const subjects: string[] = [];
+    const query = (startKey: Record<string, unknown> | undefined) =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: LISTS_INDEX,
+          KeyConditionExpression: "gsi1pk = :list",
+          ExpressionAttributeValues: { ":list": "MEETINGS" },
+          ProjectionExpression: "pk",
+          ExclusiveStartKey: startKey,
+        }),
+      );
+    for await (const page of pages(query)) {
+      subjects.push(...(page.Items ?? []).map((item) => String(item.pk)));
+    }
+    return subjects;
+  }
+
+  /** The keys and notice ids of one subject's notice definitions. */
+  private async definitionKeys(subjectKey: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    const query = (startKey: Record<string, unknown> | undefined) =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+          ExpressionAttributeValues: { ":pk": subjectKey, ":prefix": "NOTICEDEF#" },
+          ProjectionExpression: "pk, noticeId",
+          ExclusiveStartKey: startKey,
+        }),
+      );
+    for await (const page of pages(query)) items.push(...(page.Items ?? []));
+    return items;
   }
 
   /** Items by key, 100 a BatchGetItem, what DynamoDB leaves unprocessed asked again. */
@@ -357,7 +383,7 @@ export class DynamoNoticeRepository implements Outbox, DeliveryRepository, OpenN
           TableName: this.tableName,
           Key: recordKey(key),
           UpdateExpression:
-            "SET #status = :failed, reason = :reason, updatedAt = :now, subjectKey = :subject, noticeId = :notice, contactId = :contact, gsi2pk = :byContact, gsi2sk = :noticeKey REMOVE claimedAt, leaseUntil",
+            "SET #status = :failed, reason = :reason, updatedAt = :now, subjectKey = :subject, noticeId = :notice, contactId = :contact REMOVE claimedAt, leaseUntil",
           // Never over a record that is final, nor a claim whose sender still holds it.
           ConditionExpression:
             "attribute_not_exists(pk) OR (#status = :sending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now))",
@@ -370,7 +396,6 @@ export class DynamoNoticeRepository implements Outbox, DeliveryRepository, OpenN
             ":subject": key.subjectKey,
             ":notice": key.noticeId,
             ":contact": key.contactId,
-            ...contactListing(key, ":byContact", ":noticeKey"),
           },
         }),
       );

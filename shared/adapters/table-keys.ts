@@ -5,10 +5,9 @@ const OPEN_NOTICES = "OPEN_NOTICES";
 /**
  * One table holds every entity; `pk`/`sk` address an item. The `lists` index (`gsi1pk`/`gsi1sk`)
  * lists what is read as a list, so nothing is ever scanned: contacts by audience group and member
- * state, meetings by start, reminders by the time they are due. The `notices-by-contact` index
- * (`gsi2pk`/`gsi2sk`, keys only) lists a contact's notice records: a record's status changes
- * three times (claimed, sent, delivered), and a keys-only entry is written once, at the claim,
- * where an index of whole items would be written again at every change.
+ * state, meetings by start, reminders by the time they are due, open notices. A notice record
+ * (one per recipient) is in no index: each email writes its record three times (claimed, sent,
+ * delivered) and nothing else; a contact's records are found by key (`noticeRecord`).
  */
 export const keys = {
   contact: (contactId: string) => ({ pk: `CONTACT#${contactId}`, sk: "CONTACT" }),
@@ -52,11 +51,6 @@ export const keys = {
     gsi1pk: OPEN_NOTICES,
     gsi1sk: `${definedAt}#${subjectKey}#${noticeId}`,
   }),
-  /** Lists a contact's notice records (for `kp contacts show`), keys only. */
-  contactNotice: (contactId: string, subjectKey: string, noticeId: string) => ({
-    gsi2pk: `NOTICES#${contactId}`,
-    gsi2sk: `${subjectKey}#${noticeId}`,
-  }),
   /** A contact's current answer to a meeting's invitation (the latest by the answer's own time). */
   rsvp: (meetingId: string, contactId: string) => ({
     pk: `MEETING#${meetingId}`,
@@ -72,4 +66,3 @@ export const keys = {
 } as const;
 
 export const LISTS_INDEX = "lists";
-export const NOTICES_BY_CONTACT_INDEX = "notices-by-contact";

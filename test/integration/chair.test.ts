@@ -172,6 +172,23 @@ describe("the Chairmanship through the local runtime", () => {
     );
   });
 
+  it("lists a contact's Chair notices in kp contacts show, found by key (no index lists them)", async () => {
+    const out: string[] = [];
+    await runKp(["contacts", "show", "de-focal-point-1", "--json", "--local-dir", stack.dataDir], {
+      out: (line) => out.push(line),
+      err: (line) => out.push(line),
+    });
+    const { notices } = JSON.parse(out.join("")) as {
+      notices: { subjectKey: string; noticeId: string; status: string }[];
+    };
+
+    expect(notices.map((notice) => `${notice.subjectKey} ${notice.noticeId}`)).toEqual([
+      expect.stringMatching(/^CHAIR designation-/),
+      "CHAIR handover-2024-03-01-DE-KE",
+    ]);
+    expect(notices.every((notice) => notice.status === "sent")).toBe(true);
+  });
+
   it("lets exactly one of two racing handovers from the same Chair win; the other is rejected", async () => {
     const [first, second] = await stack.put(
       { detailType: "Chair Handover", detail: { from: "KE", to: "FR", effectiveOn: "2025-03-01" } },
