@@ -10,6 +10,7 @@ import { DeadLetterQueues } from "../../local/dead-letters.js";
 import { createDocumentClient } from "../../shared/adapters/dynamodb-client.js";
 import { DynamoRejectionRepository } from "../../shared/adapters/rejection-repository.js";
 import { deadLetterCounts, sesAccount } from "../../shared/adapters/system-health.js";
+import { CHAIR_SUBJECT } from "../../shared/domain/chair.js";
 import type { QueueCount, SesAccountState } from "../../shared/domain/health.js";
 import { meetingSubject } from "../../shared/domain/meetings.js";
 import type { NoticeRecord } from "../../shared/domain/notices.js";
@@ -95,9 +96,13 @@ async function deadLetters(resolved: Target, sqs: SQSClient): Promise<SystemStat
   return { total: queues.reduce((sum, queue) => sum + queue.messages, 0), queues };
 }
 
+/** How far back a failed notice of the Chair still counts in `kp status`. */
+const CHAIR_FAILURES_DAYS = 30;
+
 /**
  * Open notices and their unsettled recipients, from the reconciler's OPEN_NOTICES list; failed
- * records from those notices and from each meeting not yet over (its partition): queries only.
+ * records from those notices, from each meeting not yet over (its partition) and from the Chair's
+ * notices of the last 30 days: queries only.
  */
 async function notices(resolved: Target, now: Date): Promise<SystemStatus["notices"]> {
   const repositories = stateRepositories(resolved);
@@ -128,6 +133,13 @@ async function notices(resolved: Target, now: Date): Promise<SystemStatus["notic
   for (const meeting of current) {
     const records = await repositories.notices.listRecords(meetingSubject(meeting.meetingId));
     for (const record of records) if (record.status === "failed") failed.add(keyOf(record));
+  }
+  // The Chair's notices (designation, handover) belong to no meeting: those failed this month.
+  const monthAgo = new Date(now.getTime() - CHAIR_FAILURES_DAYS * DAY_MS).toISOString();
+  for (const record of await repositories.notices.listRecords(CHAIR_SUBJECT)) {
+    if (record.status === "failed" && String(record.updatedAt ?? "") >= monthAgo) {
+      failed.add(keyOf(record));
+    }
   }
   return { open: open.length, pending, failed: failed.size };
 }

@@ -126,6 +126,56 @@ describe("kp status in AWS", () => {
     expect(out.at(-1)).toBe("All well.");
   });
 
+  it("counts the Chair's notices failed in the last 30 days, not older ones", async () => {
+    // Prepare
+    documents.on(QueryCommand).resolves({ Items: [], Count: 0 });
+    const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+    documents
+      .on(QueryCommand, { ExpressionAttributeValues: { ":pk": "CHAIR", ":prefix": "NOTICE#" } })
+      .resolves({
+        Items: [
+          {
+            subjectKey: "CHAIR",
+            noticeId: "handover-a",
+            contactId: "de-1",
+            status: "failed",
+            updatedAt: daysAgo(3),
+          },
+          {
+            subjectKey: "CHAIR",
+            noticeId: "handover-a",
+            contactId: "fr-1",
+            status: "sent",
+            updatedAt: daysAgo(3),
+          },
+          {
+            subjectKey: "CHAIR",
+            noticeId: "handover-b",
+            contactId: "ke-1",
+            status: "failed",
+            updatedAt: daysAgo(90),
+          },
+        ],
+      });
+    const out: string[] = [];
+
+    // Act
+    const code = await status(
+      stagingTarget,
+      { out: (line) => out.push(line), err: () => undefined },
+      true,
+      clients(),
+    );
+
+    // Assess
+    expect(code).toBe(1);
+    expect((JSON.parse(out[0] ?? "") as SystemStatus).notices).toEqual({
+      open: 0,
+      pending: 0,
+      failed: 1,
+    });
+  });
+
   it("counts dead letters, failed and pending notices, today's rejections and the stage's alarms; exit 1", async () => {
     // Prepare
     tableWithOneOpenNotice();
