@@ -2,8 +2,10 @@ import { join } from "node:path";
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
+  GetQueueUrlCommand,
   type Message,
   ReceiveMessageCommand,
+  SendMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { DeadLetterQueues } from "../local/dead-letters.js";
@@ -34,6 +36,11 @@ export interface HeldLetter {
   /** Undefined when the body is not an EventBridge event. */
   event?: DeadLetterEvent;
   body: string;
+  /**
+   * The queue a function reads whose dead-letter queue this is (SQS's DeadLetterQueueSourceArn):
+   * such a letter goes back to that queue, not to the bus.
+   */
+  sourceQueueArn?: string;
   /** SQS's receipt handle and queue URL, to delete or release the message. */
   receipt?: { queueUrl: string; handle: string };
 }
@@ -47,6 +54,8 @@ export interface DeadLetterSource {
   remove(letter: HeldLetter): Promise<void>;
   /** Makes the letters visible again, as they were. */
   release(letters: HeldLetter[]): Promise<void>;
+  /** Sends the letter's message back to its source queue as it was, then deletes the letter. */
+  moveBack(letter: HeldLetter & { sourceQueueArn: string }): Promise<void>;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -91,6 +100,9 @@ export function letterOf(
     ...(attributes.RULE_ARN === undefined ? {} : { rule: attributes.RULE_ARN }),
     ...(attributes.TARGET_ARN === undefined ? {} : { target: attributes.TARGET_ARN }),
     ...(event === undefined ? {} : { event }),
+    ...(attributes.DeadLetterQueueSourceArn === undefined
+      ? {}
+      : { sourceQueueArn: attributes.DeadLetterQueueSourceArn }),
   };
 }
 
@@ -131,6 +143,18 @@ export class LocalDeadLetters implements DeadLetterSource {
   async release(): Promise<void> {
     // Files are read, not received: nothing was hidden.
   }
+
+  async moveBack(letter: HeldLetter): Promise<void> {
+    const response = await fetch(
+      `${this.eventBridgeEndpoint}/_kp/dead-letters/${encodeURIComponent(letter.id)}/move-back`,
+      { method: "POST" },
+    );
+    if (!response.ok) {
+      throw new Error(
+        `The runtime did not move dead letter ${letter.id} back: ${await response.text()}`,
+      );
+    }
+  }
 }
 
 /** The most messages read from one queue in one command (run it again for more). */
@@ -166,7 +190,7 @@ export class SqsDeadLetters implements DeadLetterSource {
             WaitTimeSeconds: 1,
             VisibilityTimeout: this.visibilityTimeoutSeconds,
             MessageAttributeNames: ["All"],
-            MessageSystemAttributeNames: ["SentTimestamp"],
+            MessageSystemAttributeNames: ["SentTimestamp", "DeadLetterQueueSourceArn"],
           }),
         );
         if (Messages.length === 0) break;
@@ -205,6 +229,16 @@ export class SqsDeadLetters implements DeadLetterSource {
     }
   }
 
+  async moveBack(letter: HeldLetter & { sourceQueueArn: string }): Promise<void> {
+    // arn:aws:sqs:<region>:<account>:<name>
+    const [, , , , account, name] = letter.sourceQueueArn.split(":");
+    const { QueueUrl } = await this.sqs.send(
+      new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }),
+    );
+    await this.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: letter.body }));
+    await this.remove(letter);
+  }
+
   private letterFrom(queueUrl: string, message: Message): HeldLetter | undefined {
     if (message.MessageId === undefined || message.ReceiptHandle === undefined) return undefined;
     const attributes = Object.fromEntries(
@@ -213,6 +247,8 @@ export class SqsDeadLetters implements DeadLetterSource {
         value.StringValue ?? "",
       ]),
     );
+    const source = message.Attributes?.DeadLetterQueueSourceArn;
+    if (source !== undefined) attributes.DeadLetterQueueSourceArn = source;
     const sent = Number(message.Attributes?.SentTimestamp);
     return {
       ...letterOf(

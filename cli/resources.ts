@@ -6,13 +6,15 @@ import { projectDir, type StageOutputs, type TargetOptions, UsageError } from ".
 /**
  * Where the operations commands find the dead-letter queues and the archive. In AWS: an option
  * or an environment variable if given, else the stage's stack outputs (`--stage`, read with
- * DescribeStacks: KpStateful.FailedEventsQueueUrl, .UndeliveredEventsQueueUrl, .ArchiveName);
+ * DescribeStacks: KpStateful.FailedEventsQueueUrl, .UndeliveredEventsQueueUrl, .ArchiveName,
+ * KpStateless.SesEventsDeadLettersQueueUrl);
  * locally the runtime's own description (runtime.json) has them.
  */
 
 export const DEAD_LETTER_QUEUE_VARIABLES = {
   FailedEvents: "KP_FAILED_EVENTS_QUEUE_URL",
   UndeliveredEvents: "KP_UNDELIVERED_EVENTS_QUEUE_URL",
+  SesEventsDeadLetters: "KP_SES_EVENTS_DEAD_LETTERS_QUEUE_URL",
 } as const;
 
 /** The local runtime's folder (`--local-dir`, KP_LOCAL_DIR or .kp-local). */
@@ -32,12 +34,14 @@ export function deadLetterQueueUrls(args: ParsedArgs, outputs: StageOutputs = {}
     .map((variable) => process.env[variable])
     .filter((url): url is string => url !== undefined && url !== "");
   if (urls.length === 0) {
-    const fromOutputs = [outputs.failedEventsQueueUrl, outputs.undeliveredEventsQueueUrl].filter(
-      (url): url is string => url !== undefined,
-    );
+    const fromOutputs = [
+      outputs.failedEventsQueueUrl,
+      outputs.undeliveredEventsQueueUrl,
+      outputs.sesEventsDeadLettersQueueUrl,
+    ].filter((url): url is string => url !== undefined);
     if (fromOutputs.length > 0) return fromOutputs;
     throw new UsageError(
-      `Name the dead-letter queues with --queue <url>, or ${Object.values(DEAD_LETTER_QUEUE_VARIABLES).join(" and ")} (cdk deploy prints them as KpStateful.FailedEventsQueueUrl and KpStateful.UndeliveredEventsQueueUrl).`,
+      `Name the dead-letter queues with --queue <url>, or ${Object.values(DEAD_LETTER_QUEUE_VARIABLES).join(" and ")} (cdk deploy prints them as KpStateful.FailedEventsQueueUrl, KpStateful.UndeliveredEventsQueueUrl and KpStateless.SesEventsDeadLettersQueueUrl).`,
     );
   }
   return urls;

@@ -24,7 +24,7 @@ export function buildApp(app = new App()) {
     settings: rsvpSettings,
     eventBusName: settings.eventBusName,
   });
-  const console = new ConsoleStack(app, names.console, { stateful, settings });
+  const console = new ConsoleStack(app, names.console, { stateful, stateless, settings });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { app, stateful, stateless, rsvp, receiving, console };
 }

@@ -61,9 +61,12 @@ import {
 import { accessOf, accessStatements } from "./function-access.js";
 import type { Settings } from "./settings.js";
 import type { StatefulStack } from "./stateful-stack.js";
+import type { StatelessStack } from "./stateless-stack.js";
 
 export interface ConsoleStackProps extends StackProps {
   stateful: StatefulStack;
+  /** Its SES events' dead-letter queue, counted on the overview. */
+  stateless: StatelessStack;
   settings: Settings;
 }
 
@@ -152,7 +155,7 @@ export class ConsoleStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ConsoleStackProps) {
     super(scope, id, props);
-    const { stateful, settings } = props;
+    const { stateful, stateless, settings } = props;
     // The sign-in domain and the pool's name are one per region: each stage has its own.
     const domainPrefix = String(
       this.node.tryGetContext("consoleDomainPrefix") ??
@@ -257,9 +260,14 @@ export class ConsoleStack extends Stack {
         // The overview counts the dead letters waiting, as `kp status` does.
         UNDELIVERED_EVENTS_QUEUE_URL: stateful.undeliveredEvents.queueUrl,
         FAILED_EVENTS_QUEUE_URL: stateful.failedEvents.queueUrl,
+        SES_EVENTS_DEAD_LETTERS_QUEUE_URL: stateless.sesEventsDeadLetters.queueUrl,
       },
     });
-    for (const queue of [stateful.undeliveredEvents, stateful.failedEvents]) {
+    for (const queue of [
+      stateful.undeliveredEvents,
+      stateful.failedEvents,
+      stateless.sesEventsDeadLetters,
+    ]) {
       queue.grant(fn, "sqs:GetQueueAttributes");
     }
     // The overview's SES sandbox state and quota; GetAccount takes no resource.

@@ -63,6 +63,8 @@ export class StatelessStack extends Stack {
   /** Every rule with the function it invokes, for the dashboard. */
   readonly rules: RoutedRule[] = [];
   readonly monitoring: Monitoring;
+  /** SES's events record-delivery failed on five times (the console's overview counts them). */
+  readonly sesEventsDeadLetters: IQueue;
   private readonly stateful: StatefulStack;
   /** Imported, so the rules do not write the queue's policy into the stateful stack (a cycle). */
   private readonly undeliveredEvents: IQueue;
@@ -165,6 +167,7 @@ export class StatelessStack extends Stack {
     sender.addEnvironment("SES_CONFIGURATION_SET", configurationSet.configurationSetName);
     const recorder = this.addFunction("record-delivery");
     const sesEvents = this.sesEventsQueue(recorder);
+    this.sesEventsDeadLetters = sesEvents.deadLetters.queue;
     const sesEventsRule = new Rule(this, "record-delivery-rule", {
       description: "SES's events about the notices, to record-delivery's queue",
       // SES reports every stage's messages on the account's default bus: this stage's only.
@@ -253,6 +256,10 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, STACK_OUTPUTS.dashboardName, {
       value: this.monitoring.dashboard.dashboardName,
     });
+    new CfnOutput(this, STACK_OUTPUTS.sesEventsQueueUrl, { value: sesEvents.queue.queueUrl });
+    new CfnOutput(this, STACK_OUTPUTS.sesEventsDeadLettersQueueUrl, {
+      value: sesEvents.deadLetters.queue.queueUrl,
+    });
 
     Validations.of(this).acknowledge(...WORKFLOW_FUNCTION_ACKNOWLEDGEMENTS);
   }
@@ -296,7 +303,7 @@ export class StatelessStack extends Stack {
     );
     const alarm = this.stateful.onCall.notify(
       new Alarm(this, "SesEventsDeadLettersAlarm", {
-        alarmDescription: `An SES event is waiting in SesEventsDeadLetters: record-delivery failed on it ${SES_EVENTS_MAX_RECEIVE_COUNT} times (DynamoDB unavailable or throttling for that long, a bug, or a message on the queue that is not an SES event), so a notice's delivery, bounce or complaint is not recorded and a bounced contact may not be suppressed. Do: read record-delivery's log group for "Record failed" (it names the SQS messageId and the error), fix the cause, then move the messages back to the SesEvents queue (aws sqs start-message-move-task --source-arn <SesEventsDeadLetters ARN>); recording an event twice changes nothing. Runbook: README, Operations > Runbook.`,
+        alarmDescription: `An SES event is waiting in SesEventsDeadLetters: record-delivery failed on it ${SES_EVENTS_MAX_RECEIVE_COUNT} times (DynamoDB unavailable or throttling for that long, a bug, or a message on the queue that is not an SES event), so a notice's delivery, bounce or complaint is not recorded and a bounced contact may not be suppressed. Do: read record-delivery's log group for "Record failed" (it names the SQS messageId and the error), fix the cause, then kp dead-letters --aws lists them and kp redrive --aws moves them back to the SesEvents queue (or aws sqs start-message-move-task --source-arn <SesEventsDeadLetters ARN>); recording an event twice changes nothing. Runbook: README, Operations > Runbook.`,
         metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(5),
         }),

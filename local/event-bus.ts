@@ -154,6 +154,34 @@ export class LocalEventBus {
   }
 
   /**
+   * Sends a letter back to the queue it came from (its DeadLetterQueueSourceArn), where the
+   * function reads it again, then deletes it; false when no such letter is waiting.
+   */
+  async moveBack(messageId: string): Promise<boolean> {
+    const letter = (await this.deadLetters.list()).find(
+      (candidate) => candidate.messageId === messageId,
+    );
+    if (letter === undefined) return false;
+    const queueArn = letter.attributes.DeadLetterQueueSourceArn;
+    if (queueArn === undefined || !this.pollers.reads(queueArn)) {
+      throw new Error(`Dead letter ${messageId} names no queue a function reads`);
+    }
+    const now = Date.now();
+    const payload: unknown = JSON.parse(letter.body);
+    this.pollers.send({
+      id: randomUUID(),
+      rule: "kp redrive",
+      targetArn: queueArn,
+      event: payload,
+      payload,
+      attempts: 0,
+      dueAt: now,
+      queuedAt: now,
+    });
+    return this.deadLetters.remove(messageId);
+  }
+
+  /**
    * Routes an accepted event (archived first, when an archive of the bus keeps it); returns at
    * once, as PutEvents does, once every invocation it causes is journalled. A replay names the
    * rules it is for (`ruleArns`); none: every rule of the bus.

@@ -248,7 +248,12 @@ export class EventSourcePollers {
       const letter = await this.options.deadLetters.send(
         redrive.deadLetterTargetArn,
         message.payload,
-        { ApproximateReceiveCount: String(receives), ErrorMessage: error.slice(0, 1024) },
+        {
+          ApproximateReceiveCount: String(receives),
+          ErrorMessage: error.slice(0, 1024),
+          // As SQS names it: where `kp redrive` sends the letter back.
+          DeadLetterQueueSourceArn: poller.mapping.queueArn,
+        },
       );
       this.options.onDeadLetter(
         `sent to dead-letter queue ${letter.queueName} after ${receives} receives: ${error}`,

@@ -222,9 +222,19 @@ async function controlChaos(request: IncomingMessage, chaos: Chaos) {
 
 /** `kp redrive`: DELETE /_kp/dead-letters/<messageId> once the event is back on the bus. */
 async function controlDeadLetters(request: IncomingMessage, bus: LocalEventBus) {
-  const messageId = decodeURIComponent((request.url ?? "").split("?")[0]?.split("/")[3] ?? "");
-  if (request.method !== "DELETE" || messageId === "") {
-    throw new ServiceError("ValidationException", "DELETE /_kp/dead-letters/<messageId>");
+  const [, , , id, action] = (request.url ?? "").split("?")[0]?.split("/") ?? [];
+  const messageId = decodeURIComponent(id ?? "");
+  if (request.method === "POST" && action === "move-back" && messageId !== "") {
+    if (!(await bus.moveBack(messageId))) {
+      throw new ServiceError("ResourceNotFoundException", `No dead letter ${messageId}`, 404);
+    }
+    return { movedBack: messageId };
+  }
+  if (request.method !== "DELETE" || messageId === "" || action !== undefined) {
+    throw new ServiceError(
+      "ValidationException",
+      "DELETE /_kp/dead-letters/<messageId> or POST /_kp/dead-letters/<messageId>/move-back",
+    );
   }
   if (!(await bus.deadLetterQueues.remove(messageId))) {
     throw new ServiceError("ResourceNotFoundException", `No dead letter ${messageId}`, 404);

@@ -73,8 +73,12 @@ function describeLetter(letter: HeldLetter): string[] {
     letter.event === undefined
       ? "(not an event)"
       : `${letter.event.detailType}  event ${letter.event.id}  of ${letter.event.time}`;
+  const from =
+    letter.sourceQueueArn === undefined
+      ? ""
+      : `  (from ${queueOfArn({ sourceQueueArn: letter.sourceQueueArn })})`;
   return [
-    `${letter.sentAt}  ${letter.queue}  ${what}  message ${letter.id}`,
+    `${letter.sentAt}  ${letter.queue}${from}  ${what}  message ${letter.id}`,
     `  ${letter.errorCode === undefined ? "" : `${letter.errorCode}: `}${letter.error}`,
   ];
 }
@@ -131,6 +135,9 @@ async function deadLettersUnguarded(
 export type RedriveOutcome =
   | { letter: HeldLetter; outcome: "redriven"; eventId: string }
   | { letter: HeldLetter; outcome: "would-redrive" }
+  /** A letter of a queue a function reads (SES's events): back to that queue, not to the bus. */
+  | { letter: HeldLetter; outcome: "moved-back"; queue: string }
+  | { letter: HeldLetter; outcome: "would-move-back"; queue: string }
   | { letter: HeldLetter; outcome: "kept"; reason: string; refused: boolean };
 
 function entryOf(letter: HeldLetter, eventBusName: string): PutEventsRequestEntry {
@@ -193,7 +200,12 @@ export async function redriveLetters(
   const outcomes: RedriveOutcome[] = [];
   const release: HeldLetter[] = [];
   const redrivable: HeldLetter[] = [];
+  const movable: (HeldLetter & { sourceQueueArn: string })[] = [];
   for (const letter of letters) {
+    if (letter.sourceQueueArn !== undefined) {
+      movable.push({ ...letter, sourceQueueArn: letter.sourceQueueArn });
+      continue;
+    }
     const reason = notRedrivable(letter);
     if (reason === undefined) redrivable.push(letter);
     else {
@@ -203,9 +215,26 @@ export async function redriveLetters(
   }
   try {
     if (dryRun) {
+      for (const letter of movable) {
+        outcomes.push({ letter, outcome: "would-move-back", queue: queueOfArn(letter) });
+      }
       for (const letter of redrivable) outcomes.push({ letter, outcome: "would-redrive" });
-      release.push(...redrivable);
+      release.push(...movable, ...redrivable);
       return outcomes;
+    }
+    for (const letter of movable) {
+      try {
+        await source.moveBack(letter);
+        outcomes.push({ letter, outcome: "moved-back", queue: queueOfArn(letter) });
+      } catch (error) {
+        release.push(letter);
+        outcomes.push({
+          letter,
+          outcome: "kept",
+          reason: `not moved back to ${queueOfArn(letter)}: ${error instanceof Error ? error.message : String(error)}`,
+          refused: true,
+        });
+      }
     }
     for (const batch of batchesOf(redrivable, eventBusName)) {
       let results: { EventId?: string; ErrorCode?: string; ErrorMessage?: string }[];
@@ -252,6 +281,11 @@ export async function redriveLetters(
   }
 }
 
+/** The name of the queue a letter goes back to (the last part of its ARN). */
+function queueOfArn(letter: { sourceQueueArn: string }): string {
+  return letter.sourceQueueArn.split(":").at(-1) ?? letter.sourceQueueArn;
+}
+
 export const redrive = reportingServiceErrors(redriveUnguarded);
 
 async function redriveUnguarded(
@@ -288,16 +322,22 @@ async function redriveUnguarded(
         const what = `${letter.event?.detailType ?? "(not an event)"}  event ${letter.event?.id ?? "-"}  from ${letter.queue}`;
         if (outcome.outcome === "redriven") io.out(`Redriven  ${what}  → event ${outcome.eventId}`);
         else if (outcome.outcome === "would-redrive") io.out(`Would redrive  ${what}`);
-        else io.out(`Kept  ${what}: ${outcome.reason}`);
+        else if (outcome.outcome === "moved-back")
+          io.out(`Moved back  ${what}  → ${outcome.queue}`);
+        else if (outcome.outcome === "would-move-back") {
+          io.out(`Would move back  ${what}  → ${outcome.queue}`);
+        } else io.out(`Kept  ${what}: ${outcome.reason}`);
       }
       const count = (kind: RedriveOutcome["outcome"]) =>
         outcomes.filter((outcome) => outcome.outcome === kind).length;
+      const movedBack = (kind: RedriveOutcome["outcome"]) =>
+        count(kind) > 0 ? `, ${count(kind)} moved back to the queue they came from` : "";
       io.out(
         dryRun
-          ? `Dry run: ${count("would-redrive")} would be redriven, ${count("kept")} kept; nothing was put or deleted (${source.describe}).`
+          ? `Dry run: ${count("would-redrive")} would be redriven${movedBack("would-move-back").replace("moved", "would be moved")}, ${count("kept")} kept; nothing was put or deleted (${source.describe}).`
           : chosen.length === 0
             ? `Nothing to redrive in ${source.describe}.`
-            : `${count("redriven")} redriven to ${resolved.describe}, ${count("kept")} kept in the queue.`,
+            : `${count("redriven")} redriven to ${resolved.describe}${movedBack("moved-back")}, ${count("kept")} kept in the queue.`,
       );
     }
     return outcomes.some((outcome) => outcome.outcome === "kept" && outcome.refused) ? 1 : 0;

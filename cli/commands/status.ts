@@ -87,6 +87,7 @@ async function deadLetters(resolved: Target, sqs: SQSClient): Promise<SystemStat
     const urls = [
       { queue: "UndeliveredEvents", url: resolved.outputs.undeliveredEventsQueueUrl },
       { queue: "FailedEvents", url: resolved.outputs.failedEventsQueueUrl },
+      { queue: "SesEventsDeadLetters", url: resolved.outputs.sesEventsDeadLettersQueueUrl },
     ];
     queues = await deadLetterCounts(
       sqs,

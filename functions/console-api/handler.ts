@@ -33,6 +33,7 @@ const putter = new ConsoleEventPutter(
 const deadLetterQueues = [
   { queue: "UndeliveredEvents", url: requireEnv("UNDELIVERED_EVENTS_QUEUE_URL") },
   { queue: "FailedEvents", url: requireEnv("FAILED_EVENTS_QUEUE_URL") },
+  { queue: "SesEventsDeadLetters", url: requireEnv("SES_EVENTS_DEAD_LETTERS_QUEUE_URL") },
 ];
 // The queue's URL is the request's, not its endpoint: locally the runtime answers for the queues.
 const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });

@@ -58,6 +58,9 @@ export const STACK_OUTPUTS = {
   eventBusArn: "EventBusArn",
   undeliveredEventsQueueUrl: "UndeliveredEventsQueueUrl",
   failedEventsQueueUrl: "FailedEventsQueueUrl",
+  /** SES's events on their way to record-delivery (KpStateless), and their dead-letter queue. */
+  sesEventsQueueUrl: "SesEventsQueueUrl",
+  sesEventsDeadLettersQueueUrl: "SesEventsDeadLettersQueueUrl",
   archiveName: "ArchiveName",
   archiveArn: "ArchiveArn",
   alarmTopicArn: "AlarmTopicArn",

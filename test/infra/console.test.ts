@@ -86,12 +86,18 @@ describe("KpConsole: the user pool, the API and its authorizer, the site behind 
     const variables = fn?.Properties.Environment.Variables;
     expect(JSON.stringify(variables.UNDELIVERED_EVENTS_QUEUE_URL)).toMatch(/UndeliveredEvents/);
     expect(JSON.stringify(variables.FAILED_EVENTS_QUEUE_URL)).toMatch(/FailedEvents/);
+    expect(JSON.stringify(variables.SES_EVENTS_DEAD_LETTERS_QUEUE_URL)).toMatch(
+      /SesEventsDeadLetters/,
+    );
     const sqs = statements.filter((statement) =>
       [statement.Action].flat().some((action) => action.startsWith("sqs:")),
     );
     const queueReads = sqs.filter((statement) => statement.Action === "sqs:GetQueueAttributes");
     expect(JSON.stringify(queueReads.map((statement) => statement.Resource))).toMatch(
       /UndeliveredEvents[\s\S]*FailedEvents|FailedEvents[\s\S]*UndeliveredEvents/,
+    );
+    expect(JSON.stringify(queueReads.map((statement) => statement.Resource))).toMatch(
+      /SesEventsDeadLetters/,
     );
     const sqsActions = new Set(sqs.flatMap((statement) => [statement.Action].flat()));
     expect(sqsActions).toEqual(new Set(["sqs:GetQueueAttributes", "sqs:SendMessage"]));

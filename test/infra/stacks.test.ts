@@ -111,6 +111,18 @@ describe("the CDK app", () => {
     });
   });
 
+  it("prints the SES events queue's and its dead-letter queue's URLs, for kp dead-letters, redrive and status", () => {
+    const outputs = stateless.findOutputs("*");
+    const queueIds = Object.keys(stateless.findResources("AWS::SQS::Queue"));
+
+    expect(outputs.SesEventsDeadLettersQueueUrl?.Value).toEqual({
+      Ref: queueIds.find((id) => id.startsWith("SesEventsDeadLetters")),
+    });
+    expect(outputs.SesEventsQueueUrl?.Value).toEqual({
+      Ref: queueIds.find((id) => /^SesEvents(?!DeadLetters)/.test(id)),
+    });
+  });
+
   it("never archives an event whose detail has a name or an email, whatever its detail-type", () => {
     // Prepare
     const [archive] = Object.values(stateful.findResources("AWS::Events::Archive"));

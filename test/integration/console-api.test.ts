@@ -248,7 +248,7 @@ describe("the console's API: who may read and who may put", () => {
     // Assess: the local SES is out of the sandbox, with the quota the runtime was given.
     expect(before.deadLetters).toEqual({
       total: 0,
-      byQueue: { UndeliveredEvents: 0, FailedEvents: 0 },
+      byQueue: { UndeliveredEvents: 0, FailedEvents: 0, SesEventsDeadLetters: 0 },
     });
     expect(before.ses).toEqual({
       sandbox: false,
@@ -259,7 +259,7 @@ describe("the console's API: who may read and who may put", () => {
     });
     expect(after.deadLetters).toEqual({
       total: 1,
-      byQueue: { UndeliveredEvents: 0, FailedEvents: 1 },
+      byQueue: { UndeliveredEvents: 0, FailedEvents: 1, SesEventsDeadLetters: 0 },
     });
   });
 

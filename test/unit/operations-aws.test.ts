@@ -9,8 +9,10 @@ import {
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
+  GetQueueUrlCommand,
   type Message,
   ReceiveMessageCommand,
+  SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
@@ -139,7 +141,7 @@ describe("kp dead-letters and kp redrive in AWS (SQS and EventBridge mocked)", (
     ]);
     expect(sqs.commandCalls(ReceiveMessageCommand)[0]?.args[0].input).toMatchObject({
       MessageAttributeNames: ["All"],
-      MessageSystemAttributeNames: ["SentTimestamp"],
+      MessageSystemAttributeNames: ["SentTimestamp", "DeadLetterQueueSourceArn"],
     });
     expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
     const released = sqs
@@ -201,6 +203,53 @@ describe("kp dead-letters and kp redrive in AWS (SQS and EventBridge mocked)", (
     expect(result.out).toContain("the reconciler hands");
     expect(result.out).toContain("PutEvents refuses the aws. prefix");
     expect(result.out).toContain("1 redriven");
+  });
+
+  it("moves an SES event's letter back to the queue it came from (DeadLetterQueueSourceArn), not to the bus", async () => {
+    // Prepare
+    const dlq =
+      "https://sqs.eu-central-1.amazonaws.com/123456789012/KpStateless-SesEventsDeadLettersE5F6";
+    const source = "arn:aws:sqs:eu-central-1:123456789012:KpStateless-SesEventsG7H8";
+    const sesEvent = event("e-9", "Email Bounced", { eventType: "Bounce" }, "aws.ses");
+    // Received by the dry run and again by the redrive (the dry run made it visible again).
+    sqs.on(ReceiveMessageCommand, { QueueUrl: dlq }).resolves({
+      Messages: [
+        {
+          MessageId: "m-9",
+          ReceiptHandle: "receipt-m-9",
+          Body: sesEvent,
+          Attributes: { SentTimestamp: "1795000000000", DeadLetterQueueSourceArn: source },
+        },
+      ],
+    });
+    sqs.on(GetQueueUrlCommand).resolves({
+      QueueUrl: "https://sqs.eu-central-1.amazonaws.com/123456789012/KpStateless-SesEventsG7H8",
+    });
+    sqs.on(SendMessageCommand).resolves({ MessageId: "m-10" });
+
+    // Act
+    const dryRun = await kp("redrive", "--queue", dlq, "--dry-run");
+    const result = await kp("redrive", "--queue", dlq);
+
+    // Assess
+    expect(dryRun.out).toContain("Would move back  Email Bounced  event e-9");
+    expect(result.code).toBe(0);
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+    expect(sqs.commandCalls(GetQueueUrlCommand)[0]?.args[0].input).toEqual({
+      QueueName: "KpStateless-SesEventsG7H8",
+      QueueOwnerAWSAccountId: "123456789012",
+    });
+    expect(sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        QueueUrl: "https://sqs.eu-central-1.amazonaws.com/123456789012/KpStateless-SesEventsG7H8",
+        MessageBody: sesEvent,
+      },
+    ]);
+    expect(sqs.commandCalls(DeleteMessageCommand).map((call) => call.args[0].input)).toEqual([
+      { QueueUrl: dlq, ReceiptHandle: "receipt-m-9" },
+    ]);
+    expect(result.out).toContain("Moved back  Email Bounced  event e-9");
+    expect(result.out).toContain("→ KpStateless-SesEventsG7H8");
   });
 
   it("deletes nothing and makes the message visible again when PutEvents itself fails", async () => {
