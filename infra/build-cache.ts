@@ -24,10 +24,27 @@ function filesUnder(path: string): string[] {
 }
 
 /**
+ * Each build's directory, found once per process (the app asks for it once per function):
+ * a process that synthesizes, runs the tests or starts the runtime sees its sources as they
+ * were when it started.
+ */
+const cacheDirs = new Map<string, string>();
+
+/**
  * `.kp-local/<kind>/<hash>`: where a build of these sources (paths in the project) with these
  * settings is kept. The same sources and settings build the same files.
  */
 export function cacheDirOf(kind: string, settings: string, sources: string[]): string {
+  const key = JSON.stringify([kind, settings, sources]);
+  let dir = cacheDirs.get(key);
+  if (dir === undefined) {
+    dir = hashedDir(kind, settings, sources);
+    cacheDirs.set(key, dir);
+  }
+  return dir;
+}
+
+function hashedDir(kind: string, settings: string, sources: string[]): string {
   const hash = createHash("sha256").update(settings).update("\0");
   for (const file of sources.flatMap((source) => filesUnder(join(PROJECT_DIR, source)))) {
     hash.update(relative(PROJECT_DIR, file)).update("\0").update(readFileSync(file)).update("\0");
