@@ -62,8 +62,12 @@ function keep(building: string, dir: string): void {
 export function cachedBuildSync(dir: string, buildInto: (outDir: string) => void): string {
   if (!existsSync(dir)) {
     const building = `${dir}.${process.pid}.tmp`;
-    buildInto(building);
-    keep(building, dir);
+    try {
+      buildInto(building);
+      keep(building, dir);
+    } finally {
+      rmSync(building, { recursive: true, force: true });
+    }
   }
   return dir;
 }
@@ -83,13 +87,26 @@ function isRunning(pid: number): boolean {
  * `npm start` starts the builds while `cdk synth` loads the app, whose own call then waits
  * for them (`dir.lock` names the process building) instead of building them again.
  */
-export async function cachedBuild(
+export function cachedBuild(
   dir: string,
   buildInto: (outDir: string) => Promise<void>,
 ): Promise<void> {
+  let building = inFlight.get(dir);
+  if (building === undefined) {
+    building = buildOnce(dir, buildInto).finally(() => inFlight.delete(dir));
+    inFlight.set(dir, building);
+  }
+  return building;
+}
+
+/** The builds this process is making, by directory: a second call waits for the first. */
+const inFlight = new Map<string, Promise<void>>();
+
+async function buildOnce(dir: string, buildInto: (outDir: string) => Promise<void>): Promise<void> {
   const lock = `${dir}.lock`;
   while (!existsSync(dir)) {
     const holder = existsSync(lock) ? Number(readFileSync(lock, "utf8")) : undefined;
+    // Our own pid is a lock left by an earlier process that had it (this one waits in inFlight).
     if (holder !== undefined && holder !== process.pid && isRunning(holder)) {
       await sleep(50);
       continue;
@@ -101,6 +118,7 @@ export async function cachedBuild(
       await buildInto(building);
       keep(building, dir);
     } finally {
+      rmSync(building, { recursive: true, force: true });
       rmSync(lock, { force: true });
     }
   }
