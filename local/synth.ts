@@ -2,8 +2,6 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { prepareConsoleBuild } from "../infra/console-build.js";
-import { prepareFunctionBundles } from "../infra/function-bundles.js";
 
 /** What the cloud assembly is built from: a change to any of these means synthesizing again. */
 const SOURCES = [
@@ -62,6 +60,9 @@ export async function ensureCloudAssembly(
   // The functions' bundles and the console are built here while `cdk synth` starts and loads
   // the app, which then waits for these builds (infra/build-cache.ts) instead of making its own.
   // A failed build is built again by the app, whose error the synthesis then reports.
+  // (Imported here: a restart, which synthesizes nothing, does not load esbuild.)
+  const { prepareConsoleBuild } = await import("../infra/console-build.js");
+  const { prepareFunctionBundles } = await import("../infra/function-bundles.js");
   const builds = Promise.all([prepareFunctionBundles(), prepareConsoleBuild()]).catch(
     () => undefined,
   );
