@@ -1,15 +1,4 @@
-import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import {
-  cpSync,
-  existsSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from "node:fs";
-import { join, resolve } from "node:path";
+import { cpSync } from "node:fs";
 import {
   AssetHashType,
   CfnOutput,
@@ -54,6 +43,7 @@ import type { Construct } from "constructs";
 import { LISTS_INDEX } from "../shared/adapters/table-keys.js";
 import { consoleSecurityHeaders } from "../shared/platform/console-headers.js";
 import { stageName } from "../shared/platform/stages.js";
+import { consoleBuild } from "./console-build.js";
 import {
   WORKFLOW_FUNCTION_ACKNOWLEDGEMENTS,
   WorkflowFunction,
@@ -73,56 +63,6 @@ export interface ConsoleStackProps extends StackProps {
 /** The console's groups in the user pool, one per role. */
 export const CONSOLE_GROUPS = ["officers", "viewers"] as const;
 
-/** What the built console is made of: the same sources build the same files. */
-const CONSOLE_SOURCES = [
-  "console/src",
-  "console/index.html",
-  "console/vite.config.ts",
-  "shared",
-  "package-lock.json",
-];
-
-function filesUnder(path: string): string[] {
-  if (!existsSync(path)) return [];
-  if (statSync(path).isFile()) return [path];
-  return readdirSync(path)
-    .sort()
-    .flatMap((name) => filesUnder(join(path, name)));
-}
-
-/**
- * The console built by `vite build`, kept under .kp-local/console-builds/ by the hash of its
- * sources: the app is synthesized by `npm start`, the tests and `cdk deploy`, and each build
- * after the first of the same sources is a copy.
- */
-function buildConsole(outputDir: string): void {
-  // A production build whatever runs the synthesis (vitest sets NODE_ENV=test).
-  const hash = createHash("sha256").update("NODE_ENV=production\0");
-  for (const file of CONSOLE_SOURCES.flatMap(filesUnder)) {
-    hash.update(file).update("\0").update(readFileSync(file)).update("\0");
-  }
-  const cache = join(".kp-local", "console-builds", hash.digest("hex").slice(0, 32));
-  if (!existsSync(join(cache, "index.html"))) {
-    const building = `${cache}.${process.pid}.tmp`;
-    execFileSync(
-      join("node_modules", ".bin", "vite"),
-      [
-        "build",
-        "--config",
-        join("console", "vite.config.ts"),
-        "--outDir",
-        resolve(building),
-        "--emptyOutDir",
-      ],
-      { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NODE_ENV: "production" } },
-    );
-    // Another synthesis may have built the same sources meanwhile: either copy is the same.
-    if (existsSync(cache)) rmSync(building, { recursive: true, force: true });
-    else renameSync(building, cache);
-  }
-  cpSync(cache, outputDir, { recursive: true });
-}
-
 /**
  * The built console, made while the app is synthesized, as the functions are bundled: the same
  * `cdk deploy` ships it. Locally `npm start` serves this output.
@@ -134,7 +74,7 @@ function consoleAssets() {
       image: DockerImage.fromRegistry("node:22"),
       local: {
         tryBundle(outputDir: string) {
-          buildConsole(outputDir);
+          cpSync(consoleBuild(), outputDir, { recursive: true });
           return true;
         },
       },

@@ -133,6 +133,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   let dynamodb: DynamoDbService | undefined;
   const writeUnits = options.meterWrites ? new WriteUnitMeter() : undefined;
   let stopAnswers: () => Promise<void> = async () => undefined;
+  // The app is synthesized (in child processes) while the servers start.
+  const synthesis =
+    options.synthesize === false
+      ? Promise.resolve({ synthesized: false, durationMs: 0 })
+      : ensureCloudAssembly(options.projectDir, assemblyDir, log, options.context);
+  // A failure is thrown where the assembly is awaited, or the start fails first for another reason.
+  synthesis.catch(() => undefined);
   try {
     dynamodb = await startDynamoDb({
       host,
@@ -201,10 +208,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       `listening: EventBridge ${eventBridgeEndpoint}, SES ${ses.endpoint}, DynamoDB ${dynamodb.endpoint}`,
     );
 
-    const synth =
-      options.synthesize === false
-        ? { synthesized: false, durationMs: 0 }
-        : await ensureCloudAssembly(options.projectDir, assemblyDir, log, options.context);
+    const synth = await synthesis;
     const system = loadLocalSystem(assemblyDir, { account, region });
     sesDestinations = system.sesEventDestinations;
     sesMaxSendRate = Number(

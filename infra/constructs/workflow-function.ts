@@ -1,11 +1,14 @@
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { cpSync } from "node:fs";
+import { join } from "node:path";
+import { AssetHashType, DockerImage, Duration, RemovalPolicy } from "aws-cdk-lib";
 import type { Rule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
-import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { Architecture, Code, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
+import { functionBundles } from "../function-bundles.js";
 
 /** A function's timeout unless its props give another. */
 export const DEFAULT_FUNCTION_TIMEOUT = Duration.seconds(30);
@@ -20,6 +23,26 @@ export interface WorkflowFunctionProps {
 }
 
 /**
+ * A function's code: its bundle from the one esbuild build of every function (see
+ * infra/function-bundles.ts, which keeps NodejsFunction's esbuild options), copied into the
+ * asset when the stack is bundled and hashed by its bytes, as NodejsFunction's own are.
+ */
+function bundleOf(id: string): Code {
+  return Code.fromAsset(join("functions", id), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry("node:22"),
+      local: {
+        tryBundle(outputDir: string) {
+          cpSync(join(functionBundles(), id), outputDir, { recursive: true });
+          return true;
+        },
+      },
+    },
+  });
+}
+
+/**
  * Every Lambda of the system: `functions/<id>/handler.ts`, Node.js 22 on arm64, ESM bundled by
  * esbuild (no Docker), source maps, tracing, a log group with a retention, asynchronous
  * invocations retried twice and then sent to the dead-letter queue.
@@ -31,8 +54,8 @@ export class WorkflowFunction extends NodejsFunction {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     super(scope, id, {
-      entry: `functions/${id}/handler.ts`,
-      handler: "handler",
+      code: bundleOf(id),
+      handler: "index.handler",
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
@@ -50,17 +73,6 @@ export class WorkflowFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: id,
         POWERTOOLS_LOG_LEVEL: "INFO",
         ...props.environment,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: "node22",
-        minify: true,
-        sourceMap: true,
-        // The SDK is bundled so the version we test is the version that runs.
-        bundleAwsSDK: true,
-        mainFields: ["module", "main"],
-        banner:
-          "import { createRequire as kpCreateRequire } from 'node:module'; const require = kpCreateRequire(import.meta.url);",
       },
     });
   }
