@@ -101,8 +101,8 @@ export class SesMailer implements Mailer {
     private readonly configurationSetName?: string,
   ) {}
 
-  /** The message: from its notice's template, or built whole when it has none. */
-  private async message(email: OutgoingEmail): Promise<Buffer> {
+  /** The raw message `send` sends: from its notice's template, or built whole without one. */
+  async rawMessage(email: OutgoingEmail): Promise<Buffer> {
     const key = MimeTemplate.keyOf(email);
     let template = this.templates.get(key);
     if (template === undefined) {
@@ -117,7 +117,7 @@ export class SesMailer implements Mailer {
   }
 
   async send(email: OutgoingEmail): Promise<string> {
-    const raw = await this.message(email);
+    const raw = await this.rawMessage(email);
     let messageId: string | undefined;
     try {
       const { MessageId } = await this.client.send(
