@@ -79,7 +79,7 @@ type Slot = "to" | "messageId" | "date" | "unsubscribe" | "text" | "html" | "cal
 /** nodemailer 10's own header encoder (newer than @types/nodemailer 8): "key: value" unfolded. */
 const encodeHeaderValue = (
   MimeNode as unknown as { encodeHeaderValue(key: string, value: unknown): string }
-).encodeHeaderValue;
+).encodeHeaderValue.bind(MimeNode);
 
 /** A header as nodemailer writes it: its value encoded, the line folded at 76 characters. */
 const header = (key: string, value: unknown) =>
