@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { encode, wrap } from "nodemailer/lib/base64";
 import MailComposer from "nodemailer/lib/mail-composer";
 import type Mail from "nodemailer/lib/mailer";
 import { encodeWord, foldLines } from "nodemailer/lib/mime-funcs";
@@ -85,8 +84,16 @@ const encodeHeaderValue = (
 const header = (key: string, value: unknown) =>
   `${foldLines(`${key}: ${encodeHeaderValue(key, value)}`, 76)}\r\n`;
 
-/** A body as nodemailer writes a base64 part: lines of 76 characters. */
-const base64Body = (content: string) => wrap(encode(content), 76);
+/**
+ * A body as nodemailer writes a base64 part: lines of 76 characters. Cut with slices: the
+ * regular expression of nodemailer's `wrap` cost a tenth of a millisecond per email.
+ */
+function base64Body(content: string): string {
+  const encoded = Buffer.from(content, "utf8").toString("base64");
+  const lines: string[] = [];
+  for (let at = 0; at < encoded.length; at += 76) lines.push(encoded.slice(at, at + 76));
+  return lines.join("\r\n");
+}
 
 /** The date as nodemailer writes its Date header. */
 const dateHeader = (date: Date) => `Date: ${date.toUTCString().replace(/GMT/, "+0000")}\r\n`;
