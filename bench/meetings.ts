@@ -11,7 +11,7 @@ import { createDocumentClient } from "../shared/adapters/dynamodb-client.js";
 import { DynamoNoticeRepository } from "../shared/adapters/notice-repository.js";
 import { DEFAULT_EVENT_BUS_NAME, MeetingScheduled, SOURCE } from "../shared/contract/index.js";
 import { memberStates } from "../shared/reference/index.js";
-import { senderCpuPerEmail } from "./sender-cpu.js";
+import { NO_SENDER_CPU, type SenderCpu, senderCpuPerEmail, senderCpuText } from "./sender-cpu.js";
 
 const PROJECT_DIR = resolve(import.meta.dirname, "..");
 
@@ -27,7 +27,7 @@ export interface MeetingRun {
   writeUnitsPerRecipient: { table: number; index: number };
   invocationsByFunction: Record<string, number>;
   /** The sender's CPU per email: `senderCpuPerEmail`, in this process once the runtime stopped. */
-  senderCpuMsPerEmail: number;
+  senderCpuMsPerEmail: SenderCpu;
   /** Messages a second the local SES takes alone (the same message, 8 at a time), same run. */
   sesAloneRate: number;
   peakRssMb: number;
@@ -177,7 +177,7 @@ export async function benchMeeting(contacts: number, rate: number): Promise<Meet
         index: writeUnits.index / contacts,
       },
       invocationsByFunction,
-      senderCpuMsPerEmail: Number.NaN,
+      senderCpuMsPerEmail: NO_SENDER_CPU,
       sesAloneRate: aloneRate,
       peakRssMb: peakRss / 2 ** 20,
     };
@@ -206,7 +206,7 @@ export function meetingTable(runs: MeetingRun[]): string {
       const throughput = run.emails / run.seconds;
       const units = run.writeUnitsPerRecipient;
       const all = Object.values(run.invocationsByFunction).reduce((sum, n) => sum + n, 0);
-      return `| ${run.contacts} | ${run.rate === 0 ? "unlimited" : `${run.rate}/s`} | ${run.seconds.toFixed(1)} s | ${run.emails} | ${throughput.toFixed(0)}/s | ${run.rate === 0 ? "–" : `${((throughput / run.rate) * 100).toFixed(0)} %`} | ${run.sesAloneRate.toFixed(0)}/s | ${((throughput / run.sesAloneRate) * 100).toFixed(0)} % | ${run.dynamoRequestsPerRecipient.toFixed(2)} | ${(units.table + units.index).toFixed(2)} (${units.table.toFixed(2)} + ${units.index.toFixed(2)}) | ${perRecipient(run, "record-delivery").toFixed(3)}; ${(all / run.contacts).toFixed(3)} | ${run.senderCpuMsPerEmail.toFixed(2)} ms | ${run.peakRssMb.toFixed(0)} MB |`;
+      return `| ${run.contacts} | ${run.rate === 0 ? "unlimited" : `${run.rate}/s`} | ${run.seconds.toFixed(1)} s | ${run.emails} | ${throughput.toFixed(0)}/s | ${run.rate === 0 ? "–" : `${((throughput / run.rate) * 100).toFixed(0)} %`} | ${run.sesAloneRate.toFixed(0)}/s | ${((throughput / run.sesAloneRate) * 100).toFixed(0)} % | ${run.dynamoRequestsPerRecipient.toFixed(2)} | ${(units.table + units.index).toFixed(2)} (${units.table.toFixed(2)} + ${units.index.toFixed(2)}) | ${perRecipient(run, "record-delivery").toFixed(3)}; ${(all / run.contacts).toFixed(3)} | ${senderCpuText(run.senderCpuMsPerEmail)} | ${run.peakRssMb.toFixed(0)} MB |`;
     }),
   ].join("\n");
 }

@@ -1,10 +1,12 @@
 import { cpus, totalmem } from "node:os";
 import { benchChaosFaults, benchChaosKill, chaosTable } from "./chaos.js";
 import { benchFunctions, benchMeetingWithCpu, meetingTable } from "./meetings.js";
+import { senderCpuPerEmail, senderCpuText } from "./sender-cpu.js";
 import { benchStart } from "./start.js";
 
 // `npm run bench`: prints Markdown to paste into BENCHMARKS.md. `npm run bench -- start` (or
-// meetings, functions) runs one part. `npm run bench -- chaos [--contacts N]` injects each fault
+// meetings, functions, sender-cpu: the sender's CPU alone) runs one part.
+// `npm run bench -- chaos [--contacts N]` injects each fault
 // of `kp chaos` into a fan-out; it takes minutes, so it runs only when asked for.
 // `--sizes 150,1000` sets the audiences of `meetings` (150 and 10,000 by default).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -51,6 +53,12 @@ if (wanted("meetings")) {
 if (wanted("functions")) {
   console.log("### Functions\n");
   console.log(await benchFunctions());
+}
+if (parts.includes("sender-cpu")) {
+  // The sender's CPU alone (no local stack): what `meetings` measures after each fan-out.
+  console.log(
+    `### Sender CPU / email, 1,000 recipients\n\n${senderCpuText(await senderCpuPerEmail(1_000))}\n`,
+  );
 }
 if (parts.includes("chaos")) {
   const runs = await benchChaosFaults(chaosContacts);

@@ -1,7 +1,5 @@
 import { SESClient, SendRawEmailCommand } from "@aws-sdk/client-ses";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import MailComposer from "nodemailer/lib/mail-composer";
-import { encodeWord, foldLines } from "nodemailer/lib/mime-funcs";
 import { noticeMessageTags } from "../contract/ses-events.js";
 import {
   type Mailer,
@@ -11,6 +9,9 @@ import {
   type OutgoingEmail,
 } from "../domain/deliver-notices.js";
 import type { Sender } from "../notices/render.js";
+import { MimeTemplate, mimeMessage } from "./mime-message.js";
+
+export { mimeMessage } from "./mime-message.js";
 
 /** How long one SendRawEmail may take before its outcome is called unknown. */
 export const SES_REQUEST_TIMEOUT_MS = 10_000;
@@ -77,51 +78,6 @@ export function classifySendError(error: unknown): SendOutcomeClass {
   return "ambiguous";
 }
 
-/**
- * A subject in ASCII that holds what looks like an encoded word ("=?utf-8?q?x?=") is sent
- * encoded, or mail programs decode that part of a title; any other subject nodemailer encodes.
- */
-function subjectOf(subject: string) {
-  if (!subject.includes("=?")) return { subject };
-  const encoded = foldLines(`Subject: ${encodeWord(subject, "B", 52)}`, 76).replace(
-    /^Subject: /,
-    "",
-  );
-  return { headers: { Subject: { prepared: true, value: encoded.trimEnd() } } };
-}
-
-/** The MIME message: text and HTML alternatives, and the calendar as iTIP part and attachment. */
-export async function mimeMessage(email: OutgoingEmail, sender: Sender): Promise<Buffer> {
-  const subject = subjectOf(email.subject);
-  const composer = new MailComposer({
-    from: { name: sender.name, address: sender.address },
-    ...(sender.replyTo === undefined ? {} : { replyTo: sender.replyTo }),
-    to: { name: email.to.name, address: email.to.address },
-    ...("subject" in subject ? { subject: subject.subject } : {}),
-    text: email.text,
-    html: email.html,
-    headers: {
-      ...("headers" in subject ? subject.headers : {}),
-      "Content-Language": email.language,
-      "X-KP-Notice": email.tags.notice ?? "",
-      // RFC 3834: sent by a program, so auto-responders (out of office) do not answer it.
-      "Auto-Submitted": "auto-generated",
-      // A reminder's stop link, which mail programs offer as "unsubscribe" (RFC 2369).
-      ...(email.unsubscribe === undefined ? {} : { "List-Unsubscribe": `<${email.unsubscribe}>` }),
-    },
-    ...(email.calendar === undefined
-      ? {}
-      : {
-          icalEvent: {
-            method: email.calendar.method,
-            filename: "invite.ics",
-            content: email.calendar.content,
-          },
-        }),
-  });
-  return composer.compile().build();
-}
-
 /** The tags that name the notice record in every SES event of the message. */
 function messageTags(email: OutgoingEmail): { Tags?: { Name: string; Value: string }[] } {
   const { subject, notice, contact } = email.tags;
@@ -129,16 +85,39 @@ function messageTags(email: OutgoingEmail): { Tags?: { Name: string; Value: stri
   return { Tags: noticeMessageTags({ subjectKey: subject, noticeId: notice, contactId: contact }) };
 }
 
-/** SES (API v1 SendRawEmail): the raw message carries the calendar attachment. */
+/** Templates kept at once: a chunk uses one per language; a few chunks' worth is plenty. */
+const TEMPLATES_KEPT = 32;
+
+/**
+ * SES (API v1 SendRawEmail): the raw message carries the calendar attachment. The message is
+ * built once per notice and language (MimeTemplate) and filled in for each recipient.
+ */
 export class SesMailer implements Mailer {
+  private readonly templates = new Map<string, Promise<MimeTemplate | undefined>>();
+
   constructor(
     private readonly client: SESClient,
     private readonly sender: Sender,
     private readonly configurationSetName?: string,
   ) {}
 
+  /** The raw message `send` sends: from its notice's template, or built whole without one. */
+  async rawMessage(email: OutgoingEmail): Promise<Buffer> {
+    const key = MimeTemplate.keyOf(email);
+    let template = this.templates.get(key);
+    if (template === undefined) {
+      if (this.templates.size >= TEMPLATES_KEPT) this.templates.clear();
+      template = MimeTemplate.build(email, this.sender);
+      this.templates.set(key, template);
+      // A template that failed is built again by the next send (this one fails as it did).
+      template.catch(() => this.templates.delete(key));
+    }
+    const built = await template;
+    return built === undefined ? mimeMessage(email, this.sender) : built.fill(email);
+  }
+
   async send(email: OutgoingEmail): Promise<string> {
-    const raw = await mimeMessage(email, this.sender);
+    const raw = await this.rawMessage(email);
     let messageId: string | undefined;
     try {
       const { MessageId } = await this.client.send(

@@ -26,18 +26,42 @@ const unfold = (calendar: string) => calendar.replace(/\r\n[ \t]/g, "");
  * email. The copy is the same calendar `meetingCalendar` builds, unfolded and folded again.
  */
 export function calendarTemplates(build: CalendarOf = meetingCalendar): CalendarOf {
-  const templates = new Map<string, string>();
+  const templates = new Map<string, AttendeeFill>();
   return (meeting, method, attendee, organizer, location, ...rest) => {
     const key = JSON.stringify([meeting, method, organizer, location, ...rest]);
     let template = templates.get(key);
     if (template === undefined) {
       const stand = { name: NAME_MARK, email: EMAIL_MARK };
-      template = unfold(build(meeting, method, stand, organizer, location, ...rest));
+      template = attendeeFill(unfold(build(meeting, method, stand, organizer, location, ...rest)));
       templates.set(key, template);
     }
-    const unfolded = template
-      .replace(NAME_MARK, () => parameterText(attendee.name))
-      .replace(EMAIL_MARK, () => attendee.email);
-    return unfolded.split("\r\n").map(fold).join("\r\n");
+    return template(parameterText(attendee.name), attendee.email);
   };
+}
+
+type AttendeeFill = (name: string, email: string) => string;
+
+const fillIn = (text: string, name: string, email: string) =>
+  text.replace(NAME_MARK, () => name).replace(EMAIL_MARK, () => email);
+
+/**
+ * The unfolded template filled in for one attendee and folded: the lines other than the
+ * attendee's (ATTENDEE;CN=…:mailto:…) are folded once, the attendee's for each attendee.
+ */
+function attendeeFill(unfolded: string): AttendeeFill {
+  const lines = unfolded.split("\r\n");
+  const at = lines.findIndex((line) => line.includes(NAME_MARK) && line.includes(EMAIL_MARK));
+  if (at === -1) {
+    return (name, email) => fillIn(unfolded, name, email).split("\r\n").map(fold).join("\r\n");
+  }
+  const line = lines[at] ?? "";
+  const head = lines
+    .slice(0, at)
+    .map((before) => `${fold(before)}\r\n`)
+    .join("");
+  const tail = lines
+    .slice(at + 1)
+    .map((after) => `\r\n${fold(after)}`)
+    .join("");
+  return (name, email) => `${head}${fold(fillIn(line, name, email))}${tail}`;
 }

@@ -373,6 +373,46 @@ function representedBy(contact: Contact, language: Language): NameForms {
     : organisationForms(contact.organisation ?? "", language);
 }
 
+/**
+ * What personalising needs of the meeting's times, per common part: the meeting's end, and the
+ * recipient's own time by time zone (the same for everyone in that zone, and the costly part:
+ * time zone arithmetic and formatting). Kept as long as the common part is.
+ */
+const meetingTimes = new WeakMap<
+  CommonNotice,
+  { start: Date; end: Date; ownTime: Map<string, Row | undefined> }
+>();
+
+function timesOf(common: CommonNotice, meeting: MeetingSnapshot) {
+  let times = meetingTimes.get(common);
+  if (times === undefined) {
+    times = {
+      start: instantAt(meeting.startsAt, meeting.timeZone),
+      end: instantAt(meeting.endsAt, meeting.timeZone),
+      ownTime: new Map(),
+    };
+    meetingTimes.set(common, times);
+  }
+  return times;
+}
+
+/** The recipient's own time, when their clock shows the meeting at another time than the venue's. */
+function ownTime(common: CommonNotice, meeting: MeetingSnapshot, zone: string): Row | undefined {
+  const times = timesOf(common, meeting);
+  if (times.ownTime.has(zone)) return times.ownTime.get(zone);
+  const row =
+    sameWallClock(times.start, meeting.timeZone, zone) &&
+    sameWallClock(times.end, meeting.timeZone, zone)
+      ? undefined
+      : {
+          id: "your-time" as const,
+          label: say(common.language, "label.your-time"),
+          lines: whenLines(meeting, zone, common.language),
+        };
+  times.ownTime.set(zone, row);
+  return row;
+}
+
 function personalParts(common: CommonNotice, contact: Contact, rsvp?: RsvpLinks): Personal {
   const { language, definition } = common;
   const meeting = definition.meeting;
@@ -381,19 +421,9 @@ function personalParts(common: CommonNotice, contact: Contact, rsvp?: RsvpLinks)
     footer: t(language, "footer", { represents: representedBy(contact, language) }),
   };
   if (meeting === undefined) return personal;
-  const start = instantAt(meeting.startsAt, meeting.timeZone);
-  const end = instantAt(meeting.endsAt, meeting.timeZone);
-  const ownZone = contact.timeZone;
-  if (
-    !sameWallClock(start, meeting.timeZone, ownZone) ||
-    !sameWallClock(end, meeting.timeZone, ownZone)
-  ) {
-    personal.yourTime = {
-      id: "your-time",
-      label: say(language, "label.your-time"),
-      lines: whenLines(meeting, ownZone, language),
-    };
-  }
+  const { end } = timesOf(common, meeting);
+  const yourTime = ownTime(common, meeting, contact.timeZone);
+  if (yourTime !== undefined) personal.yourTime = yourTime;
   if (rsvp !== undefined && common.answerable) {
     // A link answers until the meeting ends.
     personal.answers = RSVP_ANSWERS.map((answer) => ({
