@@ -128,34 +128,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const chaos = new Chaos();
   const mailDir = join(options.dataDir, "mail");
   let dynamodb: DynamoDbService | undefined;
-  let sesService: SesService | undefined;
+  let sesStarting: Promise<SesService> | undefined;
   const writeUnits = options.meterWrites ? new WriteUnitMeter() : undefined;
   let stopAnswers: () => Promise<void> = async () => undefined;
+  // The bus exists once the app is synthesized; what arrives before waits for it.
+  let busStarted: (bus: LocalEventBus) => void = () => undefined;
+  const busReady = new Promise<LocalEventBus>((resolve) => {
+    busStarted = resolve;
+  });
+  let sesDestinations: SesEventDestination[] = [];
+  // The rate the sender keeps (its SES_MAX_SEND_RATE), once the assembly is loaded.
+  let sesMaxSendRate = 0;
   try {
-    dynamodb = await startDynamoDb({
-      host,
-      port: ports.dynamodb,
-      dataDir: join(options.dataDir, "dynamodb"),
-      chaos,
-      log,
-      meter: writeUnits,
-    });
-    servers.push(dynamodb.server);
-    dynamodb.server.prependListener("request", (request: IncomingMessage) => {
-      const operation = String(request.headers["x-amz-target"] ?? "").split(".")[1] ?? "unknown";
-      requests.dynamodb[operation] = (requests.dynamodb[operation] ?? 0) + 1;
-    });
-    // The bus exists once the app is synthesized; what arrives before waits for it.
-    let busStarted: (bus: LocalEventBus) => void = () => undefined;
-    const busReady = new Promise<LocalEventBus>((resolve) => {
-      busStarted = resolve;
-    });
-    let sesDestinations: SesEventDestination[] = [];
-    // The rate the sender keeps (its SES_MAX_SEND_RATE), once the assembly is loaded.
-    let sesMaxSendRate = 0;
     // aws-ses-v2-local behind a front that reports SES's events (the mailbox simulator), in a
-    // process of its own.
-    sesService = await startSesProcess({
+    // process of its own; dynalite and it start side by side.
+    sesStarting = startSesProcess({
       host,
       port: ports.ses,
       mailDir,
@@ -183,7 +170,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         }
       },
     });
-    const ses = sesService;
+    // Awaited below; a failure meanwhile is not an unhandled rejection.
+    sesStarting.catch(() => undefined);
+    dynamodb = await startDynamoDb({
+      host,
+      port: ports.dynamodb,
+      dataDir: join(options.dataDir, "dynamodb"),
+      chaos,
+      log,
+      meter: writeUnits,
+    });
+    servers.push(dynamodb.server);
+    dynamodb.server.prependListener("request", (request: IncomingMessage) => {
+      const operation = String(request.headers["x-amz-target"] ?? "").split(".")[1] ?? "unknown";
+      requests.dynamodb[operation] = (requests.dynamodb[operation] ?? 0) + 1;
+    });
+    const ses = await sesStarting;
     const eventBridgeServer = createEventBridgeServer(busReady, clock, chaos, log);
     const eventBridgeEndpoint = await listen(eventBridgeServer, host, ports.eventBridge);
     servers.push(eventBridgeServer);
@@ -319,7 +321,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   } catch (error) {
     await stopAnswers();
     await Promise.all(servers.map(close));
-    await Promise.all([dynamodb?.stop(), sesService?.stop()]);
+    await Promise.all([
+      dynamodb?.stop(),
+      sesStarting?.then(
+        (ses) => ses.stop(),
+        () => undefined,
+      ),
+    ]);
     throw error;
   }
 }
