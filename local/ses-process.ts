@@ -1,5 +1,6 @@
-// The local SES in a process of its own: aws-ses-v2-local (which parses every message with
-// mailparser) and the front that writes each accepted message to disk. Both cost CPU per email,
+// The local SES in a process of its own: aws-ses-v2-local (its store parses every message with
+// mailparser, deferred until the store is read: local/ses-store.ts) and the front that writes
+// each accepted message to disk. Both cost CPU per email,
 // and in the runtime's process they competed with the EventBridge stand-in and the Lambda
 // service for one core. The runtime forks this module (local/ses.ts) and keeps what must be
 // one for the whole runtime: `kp chaos` (each send asks it), the bus SES's events go to (each
@@ -11,6 +12,7 @@ import { close, listen } from "./listen.js";
 import { startSes } from "./ses.js";
 import type { SesChildMessage, SesParentMessage } from "./ses-protocol.js";
 import { createSesFront, type SentMessage } from "./ses-simulator.js";
+import { DeferredSesStore } from "./ses-store.js";
 
 const { host, port, mailDir } = JSON.parse(process.argv[2] ?? "{}") as {
   host: string;
@@ -40,6 +42,7 @@ function ask(
 const backend = await startSes({ host, port: 0 });
 const front = createSesFront(backend.endpoint, {
   mailDir,
+  store: new DeferredSesStore(),
   log: (line) => send({ type: "log", line }),
   onRequest: () => send({ type: "request" }),
   decide: async () => (await ask({ type: "decide" })).decision as SesDecision,

@@ -13,6 +13,7 @@ import { createEmlContent } from "aws-ses-v2-local/dist/emlFile.js";
 import addressparser from "nodemailer/lib/addressparser";
 import type { SesDecision } from "./chaos.js";
 import { guarded } from "./listen.js";
+import type { DeferredSesStore } from "./ses-store.js";
 
 /** A configuration set's EventBridge destination, from the template. */
 export interface SesEventDestination {
@@ -210,6 +211,26 @@ function writeAtomically(file: string, content: Buffer | string): void {
   renameSync(temporary, file);
 }
 
+/**
+ * SendRawEmail answered as aws-ses-v2-local answers it, the message kept for its store; undefined
+ * for a request it would refuse (no message, no sender), which goes to it for its error.
+ */
+function acceptRaw(form: URLSearchParams, store: DeferredSesStore) {
+  const data = form.get("RawMessage.Data");
+  if (data === null) return undefined;
+  const raw = Buffer.from(data, "base64");
+  const source = form.get("Source") ?? undefined;
+  if (source === undefined && rawRecipients(raw.toString("utf8")).from === "") return undefined;
+  const messageId = store.accept(raw, source);
+  return {
+    status: 200,
+    headers: { "content-type": "text/html; charset=utf-8" },
+    body: Buffer.from(
+      `<?xml version="1.0" encoding="UTF-8"?><SendRawEmailResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><SendRawEmailResult><MessageId>${messageId}</MessageId></SendRawEmailResult></SendRawEmailResponse>`,
+    ),
+  };
+}
+
 export interface SesFrontOptions {
   /** Where each accepted message is kept as `<messageId>.eml` (state dir + `mail/`). */
   mailDir: string;
@@ -219,6 +240,11 @@ export interface SesFrontOptions {
   decide?: () => Promise<SesDecision> | SesDecision;
   /** Keeps a request unanswered (SES timing out) until the fault lifts. */
   hold?: (response: ServerResponse) => void;
+  /**
+   * Answers SendRawEmail here and fills aws-ses-v2-local's store when it is read (absent: every
+   * request goes to aws-ses-v2-local as it comes).
+   */
+  store?: DeferredSesStore;
   /** Told of each request to the API v1 endpoint (`POST /`), for the benchmark's counts. */
   onRequest?: () => void;
   log?: (line: string) => void;
@@ -334,7 +360,12 @@ export function createSesFront(backend: string, options: SesFrontOptions): Serve
         options.hold?.(response);
         return;
       }
-      const answer = await forward(request, body);
+      const accepted =
+        options.store !== undefined && sends && form.get("Action") === "SendRawEmail"
+          ? acceptRaw(form, options.store)
+          : undefined;
+      if (accepted === undefined) await options.store?.flush();
+      const answer = accepted ?? (await forward(request, body));
       const text = answer.body.toString("utf8");
       const messageId =
         /<MessageId>([^<]+)<\/MessageId>/.exec(text)?.[1] ??
