@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
@@ -30,7 +30,35 @@ export interface MeetingRun {
   senderCpuMsPerEmail: SenderCpu;
   /** Messages a second the local SES takes alone (the same message, 8 at a time), same run. */
   sesAloneRate: number;
+  /** Peak resident memory of the runtime's process and its children (dynalite, SES). */
   peakRssMb: number;
+  /** CPU time per email sent (ms) from PutEvents to idle, by process (load does not change it). */
+  cpuMsPerEmail: { runtime: number; dynamodb: number; ses: number };
+  /** Whether the write units were metered (two extra reads per write; see local/write-units.ts). */
+  metered: boolean;
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** A child process's CPU time so far (ms), from /proc (Linux); NaN elsewhere. */
+function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return Number.NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  // utime and stime are the 14th and 15th fields; the split drops the first two.
+  return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1000;
+}
+
+/** A child process's resident memory (bytes), from /proc; 0 elsewhere. */
+function processRss(pid: number | undefined): number {
+  if (pid === undefined || !existsSync(`/proc/${pid}/status`)) return 0;
+  const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return Number(line?.[1] ?? 0) * 1024;
 }
 
 /** The local SES alone: `count` copies of one stored message, 8 in flight, no events. */
@@ -89,7 +117,11 @@ async function seedContacts(runtime: LocalRuntime, count: number): Promise<void>
 }
 
 /** One Meeting Scheduled to `contacts` contacts, from PutEvents to the last email stored. */
-export async function benchMeeting(contacts: number, rate: number): Promise<MeetingRun> {
+export async function benchMeeting(
+  contacts: number,
+  rate: number,
+  meter = true,
+): Promise<MeetingRun> {
   const dataDir = mkdtempSync(join(tmpdir(), "kp-bench-meeting-"));
   const runtime = await startLocalRuntime({
     projectDir: PROJECT_DIR,
@@ -97,7 +129,7 @@ export async function benchMeeting(contacts: number, rate: number): Promise<Meet
     assemblyDir: join(PROJECT_DIR, ".kp-local", `bench-cdk.out-rate-${rate}`),
     context: { sesMaxSendRate: String(rate) },
     ports: { eventBridge: 0, ses: 0, dynamodb: 0, smtp: 0, web: 0 },
-    meterWrites: true,
+    meterWrites: meter,
   });
   try {
     await seedContacts(runtime, contacts);
@@ -105,10 +137,19 @@ export async function benchMeeting(contacts: number, rate: number): Promise<Meet
     runtime.requests.ses = 0;
     runtime.writeUnits?.reset();
     runtime.lambda.invocations.clear();
-    let peakRss = process.memoryUsage().rss;
+    const rss = () =>
+      process.memoryUsage.rss() +
+      processRss(runtime.dynamodb.pid()) +
+      processRss(runtime.ses.pid());
+    let peakRss = rss();
     const sampler = setInterval(() => {
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      peakRss = Math.max(peakRss, rss());
     }, 50);
+    const cpuBefore = {
+      runtime: process.cpuUsage(),
+      dynamodb: processCpuMs(runtime.dynamodb.pid()),
+      ses: processCpuMs(runtime.ses.pid()),
+    };
     const client = new EventBridgeClient({
       endpoint: runtime.description.eventBridgeEndpoint,
       region: runtime.description.region,
@@ -139,6 +180,12 @@ export async function benchMeeting(contacts: number, rate: number): Promise<Meet
     await runtime.idle();
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
+    const runtimeCpu = process.cpuUsage(cpuBefore.runtime);
+    const cpuMs = {
+      runtime: (runtimeCpu.user + runtimeCpu.system) / 1000,
+      dynamodb: processCpuMs(runtime.dynamodb.pid()) - cpuBefore.dynamodb,
+      ses: processCpuMs(runtime.ses.pid()) - cpuBefore.ses,
+    };
     client.destroy();
     const invocationsByFunction = Object.fromEntries(runtime.lambda.invocations);
     const writeUnits = {
@@ -180,6 +227,12 @@ export async function benchMeeting(contacts: number, rate: number): Promise<Meet
       senderCpuMsPerEmail: NO_SENDER_CPU,
       sesAloneRate: aloneRate,
       peakRssMb: peakRss / 2 ** 20,
+      cpuMsPerEmail: {
+        runtime: cpuMs.runtime / sent,
+        dynamodb: cpuMs.dynamodb / sent,
+        ses: cpuMs.ses / sent,
+      },
+      metered: meter,
     };
   } finally {
     await runtime.stop();
@@ -188,8 +241,12 @@ export async function benchMeeting(contacts: number, rate: number): Promise<Meet
 }
 
 /** One Meeting Scheduled, then the sender's CPU per email for as many recipients (1,000 at most). */
-export async function benchMeetingWithCpu(contacts: number, rate: number): Promise<MeetingRun> {
-  const run = await benchMeeting(contacts, rate);
+export async function benchMeetingWithCpu(
+  contacts: number,
+  rate: number,
+  meter = true,
+): Promise<MeetingRun> {
+  const run = await benchMeeting(contacts, rate, meter);
   return { ...run, senderCpuMsPerEmail: await senderCpuPerEmail(Math.min(contacts, 1_000)) };
 }
 
@@ -206,7 +263,7 @@ export function meetingTable(runs: MeetingRun[]): string {
       const throughput = run.emails / run.seconds;
       const units = run.writeUnitsPerRecipient;
       const all = Object.values(run.invocationsByFunction).reduce((sum, n) => sum + n, 0);
-      return `| ${run.contacts} | ${run.rate === 0 ? "unlimited" : `${run.rate}/s`} | ${run.seconds.toFixed(1)} s | ${run.emails} | ${throughput.toFixed(0)}/s | ${run.rate === 0 ? "–" : `${((throughput / run.rate) * 100).toFixed(0)} %`} | ${run.sesAloneRate.toFixed(0)}/s | ${((throughput / run.sesAloneRate) * 100).toFixed(0)} % | ${run.dynamoRequestsPerRecipient.toFixed(2)} | ${(units.table + units.index).toFixed(2)} (${units.table.toFixed(2)} + ${units.index.toFixed(2)}) | ${perRecipient(run, "record-delivery").toFixed(3)}; ${(all / run.contacts).toFixed(3)} | ${senderCpuText(run.senderCpuMsPerEmail)} | ${run.peakRssMb.toFixed(0)} MB |`;
+      return `| ${run.contacts} | ${run.rate === 0 ? "unlimited" : `${run.rate}/s`} | ${run.seconds.toFixed(1)} s | ${run.emails} | ${throughput.toFixed(0)}/s | ${run.rate === 0 ? "–" : `${((throughput / run.rate) * 100).toFixed(0)} %`} | ${run.sesAloneRate.toFixed(0)}/s | ${((throughput / run.sesAloneRate) * 100).toFixed(0)} % | ${run.dynamoRequestsPerRecipient.toFixed(2)} | ${run.metered ? `${(units.table + units.index).toFixed(2)} (${units.table.toFixed(2)} + ${units.index.toFixed(2)})` : "not metered"} | ${perRecipient(run, "record-delivery").toFixed(3)}; ${(all / run.contacts).toFixed(3)} | ${senderCpuText(run.senderCpuMsPerEmail)} | ${run.peakRssMb.toFixed(0)} MB |`;
     }),
   ].join("\n");
 }

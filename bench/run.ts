@@ -8,7 +8,8 @@ import { benchStart } from "./start.js";
 // meetings, functions, sender-cpu: the sender's CPU alone) runs one part.
 // `npm run bench -- chaos [--contacts N]` injects each fault
 // of `kp chaos` into a fan-out; it takes minutes, so it runs only when asked for.
-// `--sizes 150,1000` sets the audiences of `meetings` (150 and 10,000 by default).
+// `--sizes 150,1000` sets the audiences of `meetings` (150 and 10,000 by default);
+// `--no-meter` leaves out the write-unit metering (two extra reads per write) to see its cost.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const args = process.argv.slice(2);
 const contactsFlag = args.indexOf("--contacts");
@@ -38,10 +39,22 @@ if (wanted("start")) {
 if (wanted("meetings")) {
   const runs = [];
   for (const contacts of sizes) {
-    for (const rate of [0, 200]) runs.push(await benchMeetingWithCpu(contacts, rate));
+    for (const rate of [0, 200]) {
+      runs.push(await benchMeetingWithCpu(contacts, rate, !args.includes("--no-meter")));
+    }
   }
   console.log("### Meeting Scheduled, fan-out\n");
   console.log(`${meetingTable(runs)}\n`);
+  console.log(
+    "CPU time per email from PutEvents to idle, by process (ms; the load does not change it):\n",
+  );
+  for (const run of runs) {
+    const cpu = run.cpuMsPerEmail;
+    console.log(
+      `- ${run.contacts} contacts, rate ${run.rate || "unlimited"}: runtime (EventBridge, Lambda service, functions' threads) ${cpu.runtime.toFixed(2)}, dynalite ${cpu.dynamodb.toFixed(2)}, SES ${cpu.ses.toFixed(2)}; total ${(cpu.runtime + cpu.dynamodb + cpu.ses).toFixed(2)}`,
+    );
+  }
+  console.log("");
   console.log("DynamoDB requests by operation:\n");
   for (const run of runs) {
     console.log(

@@ -1,4 +1,3 @@
-import type { ServerResponse } from "node:http";
 import { z } from "zod";
 import { durationMs } from "../shared/domain/time.js";
 
@@ -95,6 +94,12 @@ export interface ActiveFault {
 export type SesDecision = "pass" | "throttle" | "fail" | "hang" | "hang-after-send";
 export type FunctionFault = { kind: "crash" | "timeout"; afterMs: number };
 
+/** A request kept unanswered: the SES process's, seen from here (it is dropped on release). */
+export interface HeldRequest {
+  destroy(): void;
+  on(event: "close", listener: () => void): unknown;
+}
+
 interface Timed {
   fault: ActiveFault;
   timer?: NodeJS.Timeout;
@@ -109,7 +114,7 @@ export class Chaos {
   private ses: Timed | undefined;
   private dynamodb: Timed | undefined;
   private readonly functions = new Map<string, ActiveFault>();
-  private readonly held = new Set<ServerResponse>();
+  private readonly held = new Set<HeldRequest>();
 
   constructor(
     private readonly random: () => number = Math.random,
@@ -224,7 +229,7 @@ export class Chaos {
    * Keeps a request unanswered (SES timing out) until the fault lifts; then its connection is
    * dropped, as the client's own timeout would end it.
    */
-  hold(response: ServerResponse): void {
+  hold(response: HeldRequest): void {
     this.held.add(response);
     response.on("close", () => this.held.delete(response));
   }

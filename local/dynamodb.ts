@@ -124,7 +124,7 @@ export async function startDynamoDb(options: {
             port,
             method: request.method,
             path: request.url,
-            headers: request.headers,
+            headers: { ...request.headers, "content-length": String(body.length) },
             agent,
           },
           (reply) => {
@@ -189,7 +189,7 @@ export async function startDynamoDb(options: {
                 operation,
                 body,
                 (tableName, key) => readDirect(request, port, tableName, key),
-                () => forward(request, body, port),
+                (metered) => forward(request, metered, port),
               );
       } catch (error) {
         // dynalite died on this request (or was restarting): the SDK retries a 500.

@@ -18,13 +18,8 @@ import { InvocationJournal, ScheduleJournal } from "./invocation-journal.js";
 import { LambdaService } from "./lambda-service.js";
 import { close, listen } from "./listen.js";
 import { DEFAULT_RSVP_PORTS, startLocalAnswers } from "./rsvp-local.js";
-import { startSes } from "./ses.js";
-import {
-  createSesFront,
-  localSesAccount,
-  type SesEventDestination,
-  sesEvents,
-} from "./ses-simulator.js";
+import { type SesService, startSesProcess } from "./ses.js";
+import { localSesAccount, type SesEventDestination, sesEvents } from "./ses-simulator.js";
 import { ensureCloudAssembly } from "./synth.js";
 import { WriteUnitMeter } from "./write-units.js";
 
@@ -79,6 +74,8 @@ export interface LocalRuntime {
   chaos: Chaos;
   /** dynalite's process, behind the DynamoDB port (started again if it dies). */
   dynamodb: DynamoDbService;
+  /** The local SES's process, behind the SES port (started again if it dies). */
+  ses: SesService;
   /** The asynchronous invocation queue on disk. */
   journal: InvocationJournal;
   /** Where each message SES accepted is kept as `<messageId>.eml`. */
@@ -131,6 +128,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const chaos = new Chaos();
   const mailDir = join(options.dataDir, "mail");
   let dynamodb: DynamoDbService | undefined;
+  let sesStarting: Promise<SesService> | undefined;
   const writeUnits = options.meterWrites ? new WriteUnitMeter() : undefined;
   let stopAnswers: () => Promise<void> = async () => undefined;
   // The app is synthesized (in child processes) while the servers start.
@@ -140,36 +138,27 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       : ensureCloudAssembly(options.projectDir, assemblyDir, log, options.context);
   // A failure is thrown where the assembly is awaited, or the start fails first for another reason.
   synthesis.catch(() => undefined);
+  // The bus exists once the app is synthesized; what arrives before waits for it.
+  let busStarted: (bus: LocalEventBus) => void = () => undefined;
+  const busReady = new Promise<LocalEventBus>((resolve) => {
+    busStarted = resolve;
+  });
+  let sesDestinations: SesEventDestination[] = [];
+  // The rate the sender keeps (its SES_MAX_SEND_RATE), once the assembly is loaded.
+  let sesMaxSendRate = 0;
   try {
-    dynamodb = await startDynamoDb({
+    // aws-ses-v2-local behind a front that reports SES's events (the mailbox simulator), in a
+    // process of its own; dynalite and it start side by side.
+    sesStarting = startSesProcess({
       host,
-      port: ports.dynamodb,
-      dataDir: join(options.dataDir, "dynamodb"),
-      chaos,
-      log,
-      meter: writeUnits,
-    });
-    servers.push(dynamodb.server);
-    dynamodb.server.prependListener("request", (request: IncomingMessage) => {
-      const operation = String(request.headers["x-amz-target"] ?? "").split(".")[1] ?? "unknown";
-      requests.dynamodb[operation] = (requests.dynamodb[operation] ?? 0) + 1;
-    });
-    // The bus exists once the app is synthesized; what arrives before waits for it.
-    let busStarted: (bus: LocalEventBus) => void = () => undefined;
-    const busReady = new Promise<LocalEventBus>((resolve) => {
-      busStarted = resolve;
-    });
-    // aws-ses-v2-local behind a front that reports SES's events (the mailbox simulator).
-    const sesBackend = await startSes({ host, port: 0 });
-    servers.push(sesBackend.server);
-    let sesDestinations: SesEventDestination[] = [];
-    // The rate the sender keeps (its SES_MAX_SEND_RATE), once the assembly is loaded.
-    let sesMaxSendRate = 0;
-    const sesFront = createSesFront(sesBackend.endpoint, {
+      port: ports.ses,
       mailDir,
       chaos,
       log,
       account: () => localSesAccount(mailDir, sesMaxSendRate),
+      onRequest: () => {
+        requests.ses += 1;
+      },
       onSent: async (message) => {
         const destination = sesDestinations.find(
           (candidate) => candidate.configurationSetName === message.configurationSetName,
@@ -188,11 +177,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         }
       },
     });
-    const ses = { server: sesFront, endpoint: await listen(sesFront, host, ports.ses) };
-    servers.push(ses.server);
-    ses.server.prependListener("request", (request: IncomingMessage) => {
-      if (request.method === "POST" && request.url === "/") requests.ses += 1;
+    // Awaited below; a failure meanwhile is not an unhandled rejection.
+    sesStarting.catch(() => undefined);
+    dynamodb = await startDynamoDb({
+      host,
+      port: ports.dynamodb,
+      dataDir: join(options.dataDir, "dynamodb"),
+      chaos,
+      log,
+      meter: writeUnits,
     });
+    servers.push(dynamodb.server);
+    dynamodb.server.prependListener("request", (request: IncomingMessage) => {
+      const operation = String(request.headers["x-amz-target"] ?? "").split(".")[1] ?? "unknown";
+      requests.dynamodb[operation] = (requests.dynamodb[operation] ?? 0) + 1;
+    });
+    const ses = await sesStarting;
     const eventBridgeServer = createEventBridgeServer(busReady, clock, chaos, log);
     const eventBridgeEndpoint = await listen(eventBridgeServer, host, ports.eventBridge);
     servers.push(eventBridgeServer);
@@ -306,6 +306,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       clock,
       chaos,
       dynamodb,
+      ses,
       journal,
       mailDir,
       requests,
@@ -318,13 +319,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         await lambda.stop();
         await stopAnswers();
         await Promise.all(servers.map(close));
-        await dynamodb?.stop();
+        await Promise.all([dynamodb?.stop(), ses.stop()]);
       },
     };
   } catch (error) {
     await stopAnswers();
     await Promise.all(servers.map(close));
-    await dynamodb?.stop();
+    await Promise.all([
+      dynamodb?.stop(),
+      sesStarting?.then(
+        (ses) => ses.stop(),
+        () => undefined,
+      ),
+    ]);
     throw error;
   }
 }

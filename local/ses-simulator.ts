@@ -1,12 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { join } from "node:path";
 import { createEmlContent } from "aws-ses-v2-local/dist/emlFile.js";
 import addressparser from "nodemailer/lib/addressparser";
-import type { Chaos } from "./chaos.js";
+import type { SesDecision } from "./chaos.js";
 import { guarded } from "./listen.js";
+import type { DeferredSesStore } from "./ses-store.js";
 
 /** A configuration set's EventBridge destination, from the template. */
 export interface SesEventDestination {
@@ -204,12 +211,42 @@ function writeAtomically(file: string, content: Buffer | string): void {
   renameSync(temporary, file);
 }
 
+/**
+ * SendRawEmail answered as aws-ses-v2-local answers it, the message kept for its store; undefined
+ * for a request it would refuse (no message, no sender), which goes to it for its error.
+ */
+function acceptRaw(form: URLSearchParams, store: DeferredSesStore) {
+  const data = form.get("RawMessage.Data");
+  if (data === null) return undefined;
+  const raw = Buffer.from(data, "base64");
+  const source = form.get("Source") ?? undefined;
+  if (source === undefined && rawRecipients(raw.toString("utf8")).from === "") return undefined;
+  const messageId = store.accept(raw, source);
+  return {
+    status: 200,
+    headers: { "content-type": "text/html; charset=utf-8" },
+    body: Buffer.from(
+      `<?xml version="1.0" encoding="UTF-8"?><SendRawEmailResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><SendRawEmailResult><MessageId>${messageId}</MessageId></SendRawEmailResult></SendRawEmailResponse>`,
+    ),
+  };
+}
+
 export interface SesFrontOptions {
   /** Where each accepted message is kept as `<messageId>.eml` (state dir + `mail/`). */
   mailDir: string;
   /** Reports what SES would for each message sent with a configuration set (before it answers). */
   onSent: (message: SentMessage) => Promise<void> | void;
-  chaos?: Chaos;
+  /** What `kp chaos` does with one request that sends (absent: every send passes). */
+  decide?: () => Promise<SesDecision> | SesDecision;
+  /** Keeps a request unanswered (SES timing out) until the fault lifts. */
+  hold?: (response: ServerResponse) => void;
+  /**
+   * Answers SendRawEmail here and fills aws-ses-v2-local's store when it is read (absent: every
+   * request goes to aws-ses-v2-local as it comes).
+   */
+  store?: DeferredSesStore;
+  /** Told of each request to the API v1 endpoint (`POST /`), for the benchmark's counts. */
+  onRequest?: () => void;
   log?: (line: string) => void;
   /** The SES account as SESv2 GetAccount answers it (`kp status`): the local stand-in's quota. */
   account?: () => Promise<SesAccount>;
@@ -302,6 +339,7 @@ export function createSesFront(backend: string, options: SesFrontOptions): Serve
 
   return createServer(
     guarded("SES", options.log ?? (() => undefined), async (request, response) => {
+      if (request.method === "POST" && request.url === "/") options.onRequest?.();
       const body = await readBody(request);
       if (options.account && request.method === "GET" && request.url === "/v2/email/account") {
         response.writeHead(200, { "content-type": "application/json" });
@@ -310,7 +348,7 @@ export function createSesFront(backend: string, options: SesFrontOptions): Serve
       }
       const form = new URLSearchParams(request.url === "/" ? body.toString("utf8") : "");
       const sends = isSend(request, form);
-      const decision = sends ? (options.chaos?.sesDecision() ?? "pass") : "pass";
+      const decision = sends && options.decide !== undefined ? await options.decide() : "pass";
       if (decision === "throttle" || decision === "fail") {
         const answer = sesErrorAnswer(decision);
         response.writeHead(answer.status, { "content-type": "text/xml" });
@@ -319,10 +357,15 @@ export function createSesFront(backend: string, options: SesFrontOptions): Serve
       }
       if (decision === "hang") {
         // Nothing is sent and no answer comes: the client gives up (or the fault is lifted).
-        options.chaos?.hold(response);
+        options.hold?.(response);
         return;
       }
-      const answer = await forward(request, body);
+      const accepted =
+        options.store !== undefined && sends && form.get("Action") === "SendRawEmail"
+          ? acceptRaw(form, options.store)
+          : undefined;
+      if (accepted === undefined) await options.store?.flush();
+      const answer = accepted ?? (await forward(request, body));
       const text = answer.body.toString("utf8");
       const messageId =
         /<MessageId>([^<]+)<\/MessageId>/.exec(text)?.[1] ??
@@ -344,7 +387,7 @@ export function createSesFront(backend: string, options: SesFrontOptions): Serve
       }
       if (decision === "hang-after-send") {
         // The ambiguous case: SES stored and sent the message, but the answer never comes.
-        options.chaos?.hold(response);
+        options.hold?.(response);
         return;
       }
       response.writeHead(answer.status, answer.headers);

@@ -12,6 +12,19 @@ interface IndexShape {
 /** Reads an item straight from dynalite (not counted, not throttled): `GetItem`'s answer. */
 export type DirectRead = (tableName: string, key: Item) => Promise<Item | undefined>;
 
+/** dynalite's answer as the DynamoDB front forwards it. */
+export interface MeteredAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** The answer with another body: its length and checksum headers follow (the SDK reads neither). */
+function withBody<Answer extends MeteredAnswer>(answer: Answer, body: Buffer): Answer {
+  const { "x-amz-crc32": _checksum, ...headers } = answer.headers;
+  return { ...answer, headers: { ...headers, "content-length": String(body.length) }, body };
+}
+
 const WRITES = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"]);
 
 /** An item's size as DynamoDB bills it, near enough: names and values, in bytes. */
@@ -34,7 +47,8 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
  * a write costs one unit per KB of the larger of the item before and after; a failed condition
  * costs one; an index is written when the item enters or leaves it, twice when its keys change,
  * and once when an attribute it projects changes. For the benchmark only: each write is
- * surrounded by two direct reads of the item.
+ * preceded by a direct read of the item (and an update that returns other values than the new
+ * item is followed by one).
  */
 export class WriteUnitMeter {
   table = 0;
@@ -69,25 +83,45 @@ export class WriteUnitMeter {
     this.index = 0;
   }
 
-  /** Forwards one request, counting what it writes. */
-  async around<Answer extends { status: number; body: Buffer }>(
+  /**
+   * Forwards one request (its body possibly rewritten, hence `forward`'s argument), counting
+   * what it writes. The item after a write is known without reading it again: a put's item, a
+   * delete's absence, and an update's new item, which the update is asked to return
+   * (`ReturnValues: ALL_NEW`, taken out of the answer again when the caller did not ask for it).
+   */
+  async around<Answer extends MeteredAnswer>(
     operation: string,
     body: Buffer,
     read: DirectRead,
-    forward: () => Promise<Answer>,
+    forward: (body: Buffer) => Promise<Answer>,
   ): Promise<Answer> {
-    if (!WRITES.has(operation)) return forward();
+    if (!WRITES.has(operation)) return forward(body);
     const request = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
     const writes = this.writesOf(operation, request);
     const before = await Promise.all(writes.map((write) => read(write.tableName, write.key)));
-    const answer = await forward();
+    const returnsNew = operation === "UpdateItem" && (request.ReturnValues ?? "NONE") === "NONE";
+    let answer = await forward(
+      returnsNew ? Buffer.from(JSON.stringify({ ...request, ReturnValues: "ALL_NEW" })) : body,
+    );
     if (answer.status !== 200) {
       // A failed condition is billed as a write; any other error writes nothing.
       if (answer.body.includes("ConditionalCheckFailed")) this.table += 1;
       return answer;
     }
-    // dynalite processes every item of a BatchWriteItem: none is left unprocessed.
-    const after = await Promise.all(writes.map((write) => read(write.tableName, write.key)));
+    let after: (Item | undefined)[];
+    if (operation === "UpdateItem") {
+      const { Attributes, ...rest } = JSON.parse(answer.body.toString("utf8")) as {
+        Attributes?: Item;
+      };
+      if (returnsNew) answer = withBody(answer, Buffer.from(JSON.stringify(rest)));
+      after =
+        returnsNew || request.ReturnValues === "ALL_NEW"
+          ? [Attributes]
+          : await Promise.all(writes.map((write) => read(write.tableName, write.key)));
+    } else {
+      // dynalite processes every item of a BatchWriteItem: none is left unprocessed.
+      after = writes.map((write) => write.item);
+    }
     writes.forEach((write, position) => {
       const old = before[position];
       const now = after[position];
@@ -102,7 +136,7 @@ export class WriteUnitMeter {
   private writesOf(
     operation: string,
     request: Record<string, unknown>,
-  ): { tableName: string; key: Item }[] {
+  ): { tableName: string; key: Item; item?: Item }[] {
     const keyOf = (tableName: string, item: Item) => {
       const names = this.shapes.get(tableName)?.keys ?? [];
       return Object.fromEntries(names.map((name) => [name, item[name] ?? {}])) as Item;
@@ -113,19 +147,23 @@ export class WriteUnitMeter {
         { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }[]
       >;
       return Object.entries(items).flatMap(([tableName, requests]) =>
-        requests.map((entry) => ({
-          tableName,
-          key:
-            entry.PutRequest !== undefined
-              ? keyOf(tableName, entry.PutRequest.Item)
-              : (entry.DeleteRequest?.Key ?? {}),
-        })),
+        requests.map((entry) =>
+          entry.PutRequest !== undefined
+            ? {
+                tableName,
+                key: keyOf(tableName, entry.PutRequest.Item),
+                item: entry.PutRequest.Item,
+              }
+            : { tableName, key: entry.DeleteRequest?.Key ?? {} },
+        ),
       );
     }
     const tableName = String(request.TableName);
-    const key =
-      operation === "PutItem" ? keyOf(tableName, request.Item as Item) : (request.Key as Item);
-    return [{ tableName, key }];
+    if (operation === "PutItem") {
+      const item = request.Item as Item;
+      return [{ tableName, key: keyOf(tableName, item), item }];
+    }
+    return [{ tableName, key: request.Key as Item }];
   }
 }
 

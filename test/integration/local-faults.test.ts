@@ -268,6 +268,31 @@ describe("the local runtime under faults (kp chaos, a crashing dynalite, kill an
     expect(tables.TableNames ?? []).toContain(tableName);
   });
 
+  it("answers SES again on the same port after its process is killed", async () => {
+    // Prepare
+    const killed = runtime.ses.pid();
+    if (killed === undefined) throw new Error("SES runs in a process");
+
+    // Act
+    process.kill(killed, "SIGKILL");
+    let sent: { MessageId?: string } | undefined;
+    // The new process listens within a second or two; until then the port refuses.
+    for (let attempt = 0; sent === undefined; attempt += 1) {
+      sent = await ses
+        .send(new SendRawEmailCommand({ RawMessage: { Data: rawMessage("d@example.org") } }))
+        .catch(async (error: unknown) => {
+          if (attempt >= 100) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return undefined;
+        });
+    }
+
+    // Assess
+    expect(runtime.ses.pid()).not.toBe(killed);
+    expect(runtime.ses.restarts()).toBe(1);
+    expect(existsSync(join(runtime.mailDir, `${sent.MessageId}.eml`))).toBe(true);
+  });
+
   it("survives an item nested thousands of levels deep: the endpoint still answers", async () => {
     // Prepare
     const depth = 20_000;
