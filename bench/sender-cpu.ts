@@ -12,7 +12,7 @@ import {
   tokenBucket,
 } from "../shared/domain/deliver-notices.js";
 import type { NoticeDefinition } from "../shared/domain/notices.js";
-import { createSenderRuntime } from "../shared/platform/notice-runtime.js";
+import { createSenderRuntime } from "../shared/platform/sender-runtime.js";
 import { memberStates } from "../shared/reference/index.js";
 
 const CREDENTIALS = { accessKeyId: "bench", secretAccessKey: "bench" };

@@ -172,7 +172,7 @@ export const FUNCTION_ACCESS = {
   // items under the meeting's partition).
   "rsvp-page": {
     items: [
-      // UpdateItem: a member's stop of their reminders (the link of a reminder).
+      // UpdateItem: a member's stop of their reminders (the link of a reminder), and its undoing.
       { actions: ["GetItem", "UpdateItem"], partitions: [PARTITIONS.contacts] },
       { actions: ["GetItem", "PutItem"], partitions: [PARTITIONS.meetings] },
     ],

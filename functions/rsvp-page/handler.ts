@@ -40,7 +40,20 @@ export const handler = middy<
     if (method !== "GET" && method !== "POST") {
       return { statusCode: 405, headers: { allow: "GET, POST" }, body: "" };
     }
-    const outcome = await answerByLink({ method, token }, { ...context, now: new Date() });
+    // The page's forms POST `action=resume` (turn reminders back on); a one-click unsubscribe
+    // POSTs `List-Unsubscribe=One-Click`, which stops them as the page's own form does.
+    const form = new URLSearchParams(
+      event.body === undefined
+        ? ""
+        : event.isBase64Encoded
+          ? Buffer.from(event.body, "base64").toString("utf8")
+          : event.body,
+    );
+    const action = form.get("action") ?? undefined;
+    const outcome = await answerByLink(
+      { method, token, ...(action === undefined ? {} : { action }) },
+      { ...context, now: new Date() },
+    );
     logger.info("Answer link", {
       method,
       page: outcome.page,

@@ -11,7 +11,7 @@ import {
   NOTICES_SKIPPED_METRIC,
   publishCounts,
 } from "../../shared/platform/metrics.js";
-import { createSenderRuntime } from "../../shared/platform/notice-runtime.js";
+import { createSenderRuntime } from "../../shared/platform/sender-runtime.js";
 import { workflowHandler } from "../../shared/platform/workflow-handler.js";
 
 const runtime = createSenderRuntime();

@@ -147,6 +147,27 @@ export class DynamoContactRepository implements ContactRepository, Suppressions 
     }
   }
 
+  /** Undoes the member's own stop; never reminders the secretariat turned off. */
+  async resumeReminders(contactId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.contact(contactId),
+          UpdateExpression: "SET reminders = :on REMOVE remindersStoppedAt",
+          // Resumed already (a second POST) is fine; off by the secretariat's choice is not.
+          ConditionExpression:
+            "attribute_exists(pk) AND attribute_not_exists(removedAt) AND (attribute_exists(remindersStoppedAt) OR reminders = :on)",
+          ExpressionAttributeValues: { ":on": true },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
   async currentAddress(contactId: string): Promise<string | undefined> {
     return (await this.get(contactId))?.email;
   }

@@ -21,8 +21,14 @@ export type LinkOutcome =
   | { page: "closed"; language: Language }
   /** GET of a stop-reminders link: what stopping means, with a form that POSTs it. */
   | { page: "confirm-stop"; language: Language }
-  /** POST of a stop-reminders link: the contact gets no more reminders. */
+  /** POST of a stop-reminders link: the contact gets no more reminders (a form turns them on). */
   | { page: "stopped"; language: Language }
+  /** GET of a stop-reminders link once the member stopped them: a form turns them back on. */
+  | { page: "reminders-off"; language: Language }
+  /** POST `action=resume`: the member's reminders are on again. */
+  | { page: "resumed"; language: Language }
+  /** POST `action=resume` where the secretariat, not the member, turned the reminders off. */
+  | { page: "resume-refused"; language: Language }
   /** A stop-reminders link of a contact since removed: nothing to stop. */
   | { page: "stop-closed"; language: Language };
 
@@ -33,6 +39,11 @@ export interface LinkContext {
     get(contactId: string): Promise<Contact | undefined>;
     /** Sets the contact's `reminders: false` as the member's own choice; false if not stored. */
     stopReminders(contactId: string, at: string): Promise<boolean>;
+    /**
+     * Undoes the member's own stop (`reminders: true` again); false if the contact is not
+     * stored or its reminders are off by the secretariat's choice, not the member's.
+     */
+    resumeReminders(contactId: string): Promise<boolean>;
   };
   rsvps: RsvpRepository;
   now: Date;
@@ -48,7 +59,8 @@ export interface LinkContext {
  * A stop-reminders link (signed the same way) goes to stopRemindersByLink.
  */
 export async function answerByLink(
-  request: { method: "GET" | "POST"; token: string },
+  /** `action`: the POSTed form's (`resume` on a stop-reminders link turns them back on). */
+  request: { method: "GET" | "POST"; token: string; action?: string },
   context: LinkContext,
 ): Promise<LinkOutcome> {
   let claims: LinkClaims;
@@ -59,7 +71,7 @@ export async function answerByLink(
     throw error;
   }
   if (claims.kind === "stop-reminders") {
-    return stopRemindersByLink(request.method, claims.contactId, context);
+    return stopRemindersByLink(request, claims.contactId, context);
   }
   const contact = await context.contacts.get(claims.contactId);
   const meeting = await context.meetings.get(claims.meetingId);
@@ -81,19 +93,29 @@ export async function answerByLink(
 
 /**
  * A member opened the stop-reminders link of a reminder (GET) or confirmed on its page (POST):
- * GET only asks (a mail scanner opens every link); POST sets the contact's `reminders: false`,
- * kept as the member's own choice while their address stays the same.
+ * GET only asks (a mail scanner opens every link), or, once they stopped them, offers to turn
+ * them back on; POST sets the contact's `reminders: false`, kept as the member's own choice
+ * while their address stays the same (a one-click List-Unsubscribe POST does the same); POST
+ * `action=resume` undoes the member's own stop, never the secretariat's.
  */
 async function stopRemindersByLink(
-  method: "GET" | "POST",
+  request: { method: "GET" | "POST"; action?: string },
   contactId: string,
   context: LinkContext,
 ): Promise<LinkOutcome> {
   const contact = await context.contacts.get(contactId);
   if (contact === undefined) return { page: "stop-closed", language: "en" };
-  if (method === "GET") return { page: "confirm-stop", language: contact.language };
+  const { language } = contact;
+  if (request.method === "GET") {
+    return contact.remindersStoppedAt === undefined
+      ? { page: "confirm-stop", language }
+      : { page: "reminders-off", language };
+  }
+  if (request.action === "resume") {
+    return (await context.contacts.resumeReminders(contactId))
+      ? { page: "resumed", language }
+      : { page: "resume-refused", language };
+  }
   const stopped = await context.contacts.stopReminders(contactId, context.now.toISOString());
-  return stopped
-    ? { page: "stopped", language: contact.language }
-    : { page: "stop-closed", language: contact.language };
+  return stopped ? { page: "stopped", language } : { page: "stop-closed", language };
 }

@@ -60,8 +60,13 @@ export const MESSAGES = {
     "reminders.stop": "Stop reminders",
     "reminders.page-question":
       "Stop the reminders sent before each meeting of the Khartoum Process? You will still receive invitations, changes and cancellations.",
-    "reminders.stopped":
-      "Done: you will receive no more reminders. To receive them again, write to the secretariat.",
+    "reminders.stopped": "Done: you will receive no more reminders.",
+    "reminders.off": "Your reminders are off: you receive no reminders before meetings.",
+    "reminders.resume-prompt": "Changed your mind?",
+    "reminders.resume": "Turn reminders back on",
+    "reminders.resumed": "Done: you will again receive the reminders before each meeting.",
+    "reminders.secretariat-off":
+      "The secretariat has turned the reminders off for this address: to receive them again, write to the secretariat.",
     "reminders.unknown":
       "This link can no longer be used: the secretariat no longer sends notices to this contact.",
     "rsvp.prompt": "Will you attend? Answer with one click (or with your calendar's buttons):",
@@ -140,8 +145,14 @@ export const MESSAGES = {
     "reminders.stop": "Arrêter les rappels",
     "reminders.page-question":
       "Ne plus recevoir les rappels envoyés avant chaque réunion du Processus de Khartoum ? Vous recevrez toujours les invitations, les modifications et les annulations.",
-    "reminders.stopped":
-      "C'est fait : vous ne recevrez plus de rappels. Pour les recevoir de nouveau, écrivez au Secrétariat.",
+    "reminders.stopped": "C'est fait : vous ne recevrez plus de rappels.",
+    "reminders.off":
+      "Vos rappels sont désactivés : vous ne recevez pas de rappel avant les réunions.",
+    "reminders.resume-prompt": "Vous avez changé d'avis ?",
+    "reminders.resume": "Réactiver les rappels",
+    "reminders.resumed": "C'est fait : vous recevrez de nouveau les rappels avant chaque réunion.",
+    "reminders.secretariat-off":
+      "Le Secrétariat a désactivé les rappels pour cette adresse : pour les recevoir de nouveau, écrivez au Secrétariat.",
     "reminders.unknown":
       "Ce lien ne peut plus être utilisé : le Secrétariat n'envoie plus d'avis à ce contact.",
     "rsvp.prompt": "Participerez-vous ? Répondez d'un clic (ou avec les boutons de votre agenda) :",
@@ -215,8 +226,13 @@ export const MESSAGES = {
     "reminders.stop": "إيقاف رسائل التذكير",
     "reminders.page-question":
       "هل تريدون إيقاف رسائل التذكير التي تُرسل قبل كل اجتماع لعملية الخرطوم؟ ستستمر الدعوات والتعديلات والإلغاءات في الوصول إليكم.",
-    "reminders.stopped":
-      "تم ذلك: لن تصلكم رسائل تذكير بعد الآن. لتلقيها مجددًا، يُرجى مراسلة الأمانة.",
+    "reminders.stopped": "تم ذلك: لن تصلكم رسائل تذكير بعد الآن.",
+    "reminders.off": "رسائل التذكير متوقفة: لا تصلكم رسائل تذكير قبل الاجتماعات.",
+    "reminders.resume-prompt": "هل غيّرتم رأيكم؟",
+    "reminders.resume": "إعادة تفعيل رسائل التذكير",
+    "reminders.resumed": "تم ذلك: ستصلكم رسائل التذكير مجددًا قبل كل اجتماع.",
+    "reminders.secretariat-off":
+      "أوقفت الأمانة رسائل التذكير لهذا العنوان: لتلقيها مجددًا، يُرجى مراسلة الأمانة.",
     "reminders.unknown":
       "لم يعد بالإمكان استخدام هذا الرابط: لم تعد الأمانة ترسل رسائل إلى جهة الاتصال هذه.",
     "rsvp.prompt": "هل ستحضرون؟ أجيبوا بنقرة واحدة (أو بأزرار تقويمكم):",

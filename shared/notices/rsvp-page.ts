@@ -84,13 +84,29 @@ export function rsvpPage(outcome: LinkOutcome): PageResponse {
       };
     }
     case "stopped":
+    case "reminders-off": {
+      const t = (key: Parameters<typeof message>[1]) => message(outcome.language, key);
       return {
         statusCode: 200,
         headers: HEADERS,
         body: page(
           outcome.language,
-          message(outcome.language, "reminders.stop"),
-          `<p>${e(message(outcome.language, "reminders.stopped"))}</p>`,
+          t("reminders.stop"),
+          `<p>${e(t(outcome.page === "stopped" ? "reminders.stopped" : "reminders.off"))}</p>
+<p>${e(t("reminders.resume-prompt"))}</p>
+<form method="post"><input type="hidden" name="action" value="resume"><button type="submit" style="font-size:1.1em;padding:0.5em 1.2em">${e(t("reminders.resume"))}</button></form>`,
+        ),
+      };
+    }
+    case "resumed":
+    case "resume-refused":
+      return {
+        statusCode: outcome.page === "resumed" ? 200 : 409,
+        headers: HEADERS,
+        body: page(
+          outcome.language,
+          message(outcome.language, "reminders.resume"),
+          `<p>${e(message(outcome.language, outcome.page === "resumed" ? "reminders.resumed" : "reminders.secretariat-off"))}</p>`,
         ),
       };
     case "stop-closed":

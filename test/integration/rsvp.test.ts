@@ -292,4 +292,39 @@ describe("RSVP: calendar replies over SMTP, answer links, late joiners, no remin
     expect(reminders("erika.mustermann@example.de")).toBe(1);
     expect(reminders("nour@example.eg")).toBe(2);
   });
+
+  it("turns a member's reminders back on from the same link (the page's form), and a one-click unsubscribe stops them again", async () => {
+    // Prepare: the member stopped them in the test before.
+    const contacts = new DynamoContactRepository(stack.documents, stack.tableName);
+    const emails = await storedEmails(stack.runtime.description.sesEndpoint);
+    const reminder = emails.find(
+      (email) =>
+        recipientOf(email) === "erika.mustermann@example.de" &&
+        email.subject.startsWith("Reminder: "),
+    );
+    const stopLink =
+      /href="([^"]+)"[^>]*>Stop reminders<\/a>/.exec(reminder?.body.html ?? "")?.[1] ?? "";
+    const form = (body: string) => ({
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body,
+    });
+
+    // Act
+    const offered = await (await fetch(stopLink)).text();
+    const resumed = await fetch(stopLink, form("action=resume"));
+    const resumedPage = await resumed.text();
+    const afterResume = await contacts.get("de-focal-point-1");
+    const oneClick = await fetch(stopLink, form("List-Unsubscribe=One-Click"));
+
+    // Assess
+    expect(offered).toContain("Your reminders are off");
+    expect(offered).toContain('<input type="hidden" name="action" value="resume">');
+    expect(resumed.status).toBe(200);
+    expect(resumedPage).toContain("you will again receive the reminders before each meeting");
+    expect(afterResume?.reminders).toBe(true);
+    expect(afterResume?.remindersStoppedAt).toBeUndefined();
+    expect(oneClick.status).toBe(200);
+    expect((await contacts.get("de-focal-point-1"))?.reminders).toBe(false);
+  });
 });

@@ -342,17 +342,30 @@ describe("answerByLink", () => {
     secret,
   );
 
-  function linkContext(rsvps: InMemoryRsvps, stopped: string[] = []) {
-    const stored = meeting();
+  function linkContext(
+    rsvps: InMemoryRsvps,
+    stopped: string[] = [],
+    stored: Contact = { ...erika, language: "fr" },
+  ) {
+    const held = meeting();
     return {
       secret: async () => secret,
-      meetings: { get: async (id: string) => (id === stored.meetingId ? stored : undefined) },
+      meetings: { get: async (id: string) => (id === held.meetingId ? held : undefined) },
       contacts: {
-        get: async (id: string) =>
-          id === erika.contactId ? { ...erika, language: "fr" as const } : undefined,
-        stopReminders: async (id: string) => {
+        get: async (id: string) => (id === stored.contactId ? { ...stored } : undefined),
+        stopReminders: async (id: string, at: string) => {
           stopped.push(id);
-          return id === erika.contactId;
+          if (id !== stored.contactId) return false;
+          Object.assign(stored, { reminders: false, remindersStoppedAt: at });
+          return true;
+        },
+        // As the repository's condition: the member's own stop, or on already.
+        resumeReminders: async (id: string) => {
+          if (id !== stored.contactId) return false;
+          if (stored.remindersStoppedAt === undefined && !stored.reminders) return false;
+          stored.reminders = true;
+          delete stored.remindersStoppedAt;
+          return true;
         },
       },
       rsvps,
@@ -398,6 +411,53 @@ describe("answerByLink", () => {
     expect(outcome).toEqual({ page: "stopped", language: "fr" });
     expect(stopped).toEqual([erika.contactId]);
     expect(rsvps.answers).toEqual([]);
+  });
+
+  it("offers on GET, once the member stopped them, to turn the reminders back on, and does on POST action=resume", async () => {
+    // Prepare
+    const contact: Contact = { ...erika, language: "fr" };
+    const context = linkContext(new InMemoryRsvps(), [], contact);
+    const stopped = await answerByLink({ method: "POST", token: stopToken }, context);
+
+    // Act
+    const offered = await answerByLink({ method: "GET", token: stopToken }, context);
+    const offeredState = { ...contact };
+    const resumed = await answerByLink(
+      { method: "POST", token: stopToken, action: "resume" },
+      context,
+    );
+    const askedAgain = await answerByLink({ method: "GET", token: stopToken }, context);
+
+    // Assess
+    expect(rsvpPage(stopped).body).toContain('<input type="hidden" name="action" value="resume">');
+    expect(offered).toEqual({ page: "reminders-off", language: "fr" });
+    expect(rsvpPage(offered).body).toContain("Réactiver les rappels");
+    expect(offeredState).toMatchObject({
+      reminders: false,
+      remindersStoppedAt: expect.any(String),
+    });
+    expect(resumed).toEqual({ page: "resumed", language: "fr" });
+    expect(rsvpPage(resumed).body).toContain("vous recevrez de nouveau les rappels");
+    expect(contact.reminders).toBe(true);
+    expect(contact.remindersStoppedAt).toBeUndefined();
+    expect(askedAgain).toEqual({ page: "confirm-stop", language: "fr" });
+  });
+
+  it("does not turn on reminders the secretariat turned off, and says whom to write to", async () => {
+    // Prepare
+    const contact: Contact = { ...erika, language: "en", reminders: false };
+
+    // Act
+    const outcome = await answerByLink(
+      { method: "POST", token: stopToken, action: "resume" },
+      linkContext(new InMemoryRsvps(), [], contact),
+    );
+
+    // Assess
+    expect(outcome).toEqual({ page: "resume-refused", language: "en" });
+    expect(rsvpPage(outcome).statusCode).toBe(409);
+    expect(rsvpPage(outcome).body).toContain("The secretariat has turned the reminders off");
+    expect(contact.reminders).toBe(false);
   });
 
   it("stops nothing for a contact no longer stored, and says so", async () => {
