@@ -14,6 +14,7 @@ import {
   type DeliveryRepository,
   type DeliveryUpdate,
 } from "../domain/delivery-status.js";
+import { meetingSubject } from "../domain/meetings.js";
 import type {
   ClaimOutcome,
   NoticeDefinition,
@@ -23,6 +24,7 @@ import type {
 } from "../domain/notices.js";
 import type { OpenNotices } from "../domain/reconcile-notices.js";
 import { isConditionalCheckFailed, pages } from "./dynamodb-client.js";
+import { DynamoMeetingRepository } from "./meeting-repository.js";
 import { keys, LISTS_INDEX } from "./table-keys.js";
 
 function recordKey(key: RecipientKey) {
@@ -260,7 +262,11 @@ export class DynamoNoticeRepository implements Outbox, DeliveryRepository, OpenN
    * BatchGetItem: a few requests per meeting the secretariat has held, whatever the audience.
    */
   async listForContact(contactId: string): Promise<NoticeRecord[]> {
-    const subjects = [CHAIR_SUBJECT, ...(await this.meetingSubjects())];
+    const meetings = await new DynamoMeetingRepository(this.client, this.tableName).list();
+    const subjects = [
+      CHAIR_SUBJECT,
+      ...meetings.map((meeting) => meetingSubject(meeting.meetingId)),
+    ];
     const definitions: Record<string, unknown>[] = [];
     for (let start = 0; start < subjects.length; start += 8) {
       const some = subjects.slice(start, start + 8);
@@ -278,26 +284,6 @@ export class DynamoNoticeRepository implements Outbox, DeliveryRepository, OpenN
       .sort((a, b) =>
         `${a.subjectKey}#${a.noticeId}`.localeCompare(`${b.subjectKey}#${b.noticeId}`),
       );
-  }
-
-  /** Every meeting's partition, from the `lists` index (a meeting stays listed once scheduled). */
-  private async meetingSubjects(): Promise<string[]> {
-    const subjects: string[] = [];
-    const query = (startKey: Record<string, unknown> | undefined) =>
-      this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: LISTS_INDEX,
-          KeyConditionExpression: "gsi1pk = :list",
-          ExpressionAttributeValues: { ":list": "MEETINGS" },
-          ProjectionExpression: "pk",
-          ExclusiveStartKey: startKey,
-        }),
-      );
-    for await (const page of pages(query)) {
-      subjects.push(...(page.Items ?? []).map((item) => String(item.pk)));
-    }
-    return subjects;
   }
 
   /** The keys and notice ids of one subject's notice definitions. */

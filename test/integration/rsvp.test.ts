@@ -93,6 +93,15 @@ describe("RSVP: calendar replies over SMTP, answer links, late joiners, no remin
   });
   afterAll(() => stack.stop());
 
+  /** The Stop reminders link of the first reminder sent to this address. */
+  async function stopLinkOf(address: string): Promise<string> {
+    const emails = await storedEmails(stack.runtime.description.sesEndpoint);
+    const reminder = emails.find(
+      (email) => recipientOf(email) === address && email.subject.startsWith("Reminder: "),
+    );
+    return /href="([^"]+)"[^>]*>Stop reminders<\/a>/.exec(reminder?.body.html ?? "")?.[1] ?? "";
+  }
+
   it("invites with the receiving address as ORGANIZER and three answer links to the local page", async () => {
     // Act
     const emails = await storedEmails(stack.runtime.description.sesEndpoint);
@@ -256,14 +265,7 @@ describe("RSVP: calendar replies over SMTP, answer links, late joiners, no remin
   it("stops a member's reminders through the link of a reminder: asked on GET, done on POST, kept over a later upsert", async () => {
     // Prepare
     const contacts = new DynamoContactRepository(stack.documents, stack.tableName);
-    const emails = await storedEmails(stack.runtime.description.sesEndpoint);
-    const reminder = emails.find(
-      (email) =>
-        recipientOf(email) === "erika.mustermann@example.de" &&
-        email.subject.startsWith("Reminder: "),
-    );
-    const stopLink =
-      /href="([^"]+)"[^>]*>Stop reminders<\/a>/.exec(reminder?.body.html ?? "")?.[1] ?? "";
+    const stopLink = await stopLinkOf("erika.mustermann@example.de");
 
     // Act
     const asked = await fetch(stopLink);
@@ -296,14 +298,7 @@ describe("RSVP: calendar replies over SMTP, answer links, late joiners, no remin
   it("turns a member's reminders back on from the same link (the page's form), and a one-click unsubscribe stops them again", async () => {
     // Prepare: the member stopped them in the test before.
     const contacts = new DynamoContactRepository(stack.documents, stack.tableName);
-    const emails = await storedEmails(stack.runtime.description.sesEndpoint);
-    const reminder = emails.find(
-      (email) =>
-        recipientOf(email) === "erika.mustermann@example.de" &&
-        email.subject.startsWith("Reminder: "),
-    );
-    const stopLink =
-      /href="([^"]+)"[^>]*>Stop reminders<\/a>/.exec(reminder?.body.html ?? "")?.[1] ?? "";
+    const stopLink = await stopLinkOf("erika.mustermann@example.de");
     const form = (body: string) => ({
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
