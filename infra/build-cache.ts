@@ -44,12 +44,21 @@ export function cacheDirOf(kind: string, settings: string, sources: string[]): s
   return dir;
 }
 
-function hashedDir(kind: string, settings: string, sources: string[]): string {
+/**
+ * The sha256 (hex) of these settings and of every file under these sources (paths in `root`),
+ * each with its path: what a build or a synthesis made from them is kept by.
+ */
+export function sourcesHash(root: string, settings: string, sources: string[]): string {
   const hash = createHash("sha256").update(settings).update("\0");
-  for (const file of sources.flatMap((source) => filesUnder(join(PROJECT_DIR, source)))) {
-    hash.update(relative(PROJECT_DIR, file)).update("\0").update(readFileSync(file)).update("\0");
+  for (const file of sources.flatMap((source) => filesUnder(join(root, source)))) {
+    hash.update(relative(root, file)).update("\0").update(readFileSync(file)).update("\0");
   }
-  return join(PROJECT_DIR, ".kp-local", kind, hash.digest("hex").slice(0, 32));
+  return hash.digest("hex");
+}
+
+function hashedDir(kind: string, settings: string, sources: string[]): string {
+  const hash = sourcesHash(PROJECT_DIR, settings, sources);
+  return join(PROJECT_DIR, ".kp-local", kind, hash.slice(0, 32));
 }
 
 /** Another process may have built the same sources meanwhile: either copy is the same. */

@@ -166,19 +166,23 @@ export class LocalEventBus {
     if (queueArn === undefined || !this.pollers.reads(queueArn)) {
       throw new Error(`Dead letter ${messageId} names no queue a function reads`);
     }
+    this.sendMessage("kp redrive", queueArn, JSON.parse(letter.body));
+    return this.deadLetters.remove(messageId);
+  }
+
+  /** SendMessage to a queue a function reads (journalled, then received in a batch). */
+  private sendMessage(rule: string, queueArn: string, body: unknown): void {
     const now = Date.now();
-    const payload: unknown = JSON.parse(letter.body);
     this.pollers.send({
       id: randomUUID(),
-      rule: "kp redrive",
+      rule,
       targetArn: queueArn,
-      event: payload,
-      payload,
+      event: body,
+      payload: body,
       attempts: 0,
       dueAt: now,
       queuedAt: now,
     });
-    return this.deadLetters.remove(messageId);
   }
 
   /**
@@ -316,17 +320,7 @@ export class LocalEventBus {
       this.pollers.reads(target.arn)
     ) {
       // SendMessage to a queue a function reads: the body is the event.
-      const now = Date.now();
-      this.pollers.send({
-        id: randomUUID(),
-        rule: rule.name,
-        targetArn: target.arn,
-        event,
-        payload: event,
-        attempts: 0,
-        dueAt: now,
-        queuedAt: now,
-      });
+      this.sendMessage(rule.name, target.arn, event);
       return;
     }
     const payload =

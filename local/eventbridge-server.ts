@@ -220,7 +220,10 @@ async function controlChaos(request: IncomingMessage, chaos: Chaos) {
   return { active: chaos.status() };
 }
 
-/** `kp redrive`: DELETE /_kp/dead-letters/<messageId> once the event is back on the bus. */
+/**
+ * `kp redrive`: DELETE /_kp/dead-letters/<messageId> once the event is back on the bus; POST
+ * /_kp/dead-letters/<messageId>/move-back sends a letter back to the queue it came from.
+ */
 async function controlDeadLetters(request: IncomingMessage, bus: LocalEventBus) {
   const [, , , id, action] = (request.url ?? "").split("?")[0]?.split("/") ?? [];
   const messageId = decodeURIComponent(id ?? "");

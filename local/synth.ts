@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { sourcesHash } from "../infra/build-cache.js";
 
 /** What the cloud assembly is built from: a change to any of these means synthesizing again. */
 const SOURCES = [
@@ -19,20 +19,8 @@ const SOURCES = [
 ];
 const STAMP = ".kp-sources.sha256";
 
-function filesUnder(path: string): string[] {
-  if (!existsSync(path)) return [];
-  if (statSync(path).isFile()) return [path];
-  return readdirSync(path, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((entry) => filesUnder(join(path, entry.name)));
-}
-
 export function sourceHash(projectDir: string, context: Record<string, string> = {}): string {
-  const hash = createHash("sha256").update(JSON.stringify(context));
-  for (const file of SOURCES.flatMap((source) => filesUnder(join(projectDir, source)))) {
-    hash.update(relative(projectDir, file)).update("\0").update(readFileSync(file)).update("\0");
-  }
-  return hash.digest("hex");
+  return sourcesHash(projectDir, JSON.stringify(context), SOURCES);
 }
 
 export class SynthesisFailed extends Error {

@@ -330,14 +330,15 @@ async function redriveUnguarded(
       }
       const count = (kind: RedriveOutcome["outcome"]) =>
         outcomes.filter((outcome) => outcome.outcome === kind).length;
-      const movedBack = (kind: RedriveOutcome["outcome"]) =>
-        count(kind) > 0 ? `, ${count(kind)} moved back to the queue they came from` : "";
+      // Said only when some letter goes back to its own queue (SES's events).
+      const movedBack = (kind: RedriveOutcome["outcome"], verb: string) =>
+        count(kind) > 0 ? `, ${count(kind)} ${verb} back to the queue they came from` : "";
       io.out(
         dryRun
-          ? `Dry run: ${count("would-redrive")} would be redriven${movedBack("would-move-back").replace("moved", "would be moved")}, ${count("kept")} kept; nothing was put or deleted (${source.describe}).`
+          ? `Dry run: ${count("would-redrive")} would be redriven${movedBack("would-move-back", "would be moved")}, ${count("kept")} kept; nothing was put or deleted (${source.describe}).`
           : chosen.length === 0
             ? `Nothing to redrive in ${source.describe}.`
-            : `${count("redriven")} redriven to ${resolved.describe}${movedBack("moved-back")}, ${count("kept")} kept in the queue.`,
+            : `${count("redriven")} redriven to ${resolved.describe}${movedBack("moved-back", "moved")}, ${count("kept")} kept in the queue.`,
       );
     }
     return outcomes.some((outcome) => outcome.outcome === "kept" && outcome.refused) ? 1 : 0;
