@@ -204,14 +204,23 @@ export class EventSourcePollers {
       failed: failed.size,
       ...(error === undefined ? {} : { error }),
     });
+    const again: JournalledInvocation[] = [];
     for (const message of batch) {
       if (failed.has(message.id)) {
-        await this.receivedInVain(poller, message, error ?? "reported in batchItemFailures");
+        const retry = await this.receivedInVain(
+          poller,
+          message,
+          error ?? "reported in batchItemFailures",
+        );
+        if (retry !== undefined) again.push(retry);
       } else {
         this.options.journal.remove(message.id);
         this.done(message.id);
       }
     }
+    // Visible again once all are journalled, in the batch's order: a slow journal write must not
+    // let a later record's retry overtake an earlier one's.
+    for (const message of again) this.becomeVisible(message);
   }
 
   /**
@@ -237,11 +246,12 @@ export class EventSourcePollers {
     return new Set(named as string[]);
   }
 
+  /** Dead-letters the message after its last receive, or journals its retry and returns it. */
   private async receivedInVain(
     poller: Poller,
     message: JournalledInvocation,
     error: string,
-  ): Promise<void> {
+  ): Promise<JournalledInvocation | undefined> {
     const receives = message.attempts + 1;
     const redrive = poller.queue?.redrive;
     if (redrive !== undefined && receives >= redrive.maxReceiveCount) {
@@ -260,7 +270,7 @@ export class EventSourcePollers {
       );
       this.options.journal.remove(message.id);
       this.done(message.id);
-      return;
+      return undefined;
     }
     const delays = this.options.retryDelaysMs;
     const again: JournalledInvocation = {
@@ -269,7 +279,7 @@ export class EventSourcePollers {
       dueAt: Date.now() + (delays[receives - 1] ?? delays.at(-1) ?? 0),
     };
     this.options.journal.record(again);
-    this.becomeVisible(again);
+    return again;
   }
 
   private done(messageId: string): void {
